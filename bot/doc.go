@@ -1,0 +1,11 @@
+// Package bot is the Telegram edge of renovote: updates in, replies out. It is the
+// only package that imports github.com/go-telegram/bot.
+//
+// It owns long polling, turning an update into a dialogs.Input, serial handling
+// per chat (the library runs one goroutine per update, unordered), dropping update
+// ids seen before, recovering panics, answering every callback query, and sending
+// a dialogs.Response through a rate limiter with retries on 429.
+//
+// It must not decide anything about ballots or wording: that is dialogs. It must
+// not import go-redis or store; it uses the small interfaces declared here.
+package bot

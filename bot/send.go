@@ -1,0 +1,112 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/renovote/renovote/dialogs"
+)
+
+// maxAttempts bounds retries of one call after 429 or a transport error.
+const maxAttempts = 4
+
+// send delivers the replies of a response in order. A reply that cannot be
+// delivered is logged; the others still go.
+func (b *Bot) send(ctx context.Context, in dialogs.Input, resp dialogs.Response) {
+	for _, r := range resp.Replies {
+		chat := r.ChatID
+		if chat == 0 {
+			chat = in.ChatID
+		}
+		var err error
+		if r.EditMessageID > 0 {
+			err = b.call(ctx, "editMessageText", func() error {
+				_, err := b.api.EditMessageText(ctx, &tg.EditMessageTextParams{
+					ChatID: chat, MessageID: r.EditMessageID, Text: r.Text, ReplyMarkup: keyboard(r.Buttons),
+				})
+				return err
+			})
+			switch {
+			case err != nil && strings.Contains(err.Error(), "message is not modified"):
+				err = nil // the same text again: nothing to do
+			case err != nil && errors.Is(err, tg.ErrorBadRequest):
+				// The message may be too old to edit, or unchanged: send it anew.
+				err = b.sendMessage(ctx, chat, r)
+			}
+		} else {
+			err = b.sendMessage(ctx, chat, r)
+		}
+		if err != nil {
+			b.log.Warn("reply not delivered", "update_id", in.UpdateID, "err", err)
+		}
+	}
+}
+
+func (b *Bot) sendMessage(ctx context.Context, chat int64, r dialogs.Reply) error {
+	return b.call(ctx, "sendMessage", func() error {
+		_, err := b.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: r.Text, ReplyMarkup: keyboard(r.Buttons)})
+		return err
+	})
+}
+
+func (b *Bot) answer(ctx context.Context, id, text string, alert bool) {
+	err := b.call(ctx, "answerCallbackQuery", func() error {
+		_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text, ShowAlert: alert})
+		return err
+	})
+	if err != nil {
+		b.log.Warn("callback not answered", "err", err)
+	}
+}
+
+// call runs one Bot API call under the rate limiter, retrying after 429 (for
+// retry_after) and transport errors; 400 and 403 are final.
+func (b *Bot) call(ctx context.Context, method string, do func() error) error {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		if werr := b.limiter.Wait(ctx); werr != nil {
+			return werr
+		}
+		err = do()
+		if err == nil {
+			return nil
+		}
+		var tooMany *tg.TooManyRequestsError
+		var wait time.Duration
+		switch {
+		case errors.As(err, &tooMany):
+			wait = time.Duration(tooMany.RetryAfter) * time.Second
+			b.log.Warn("telegram 429", "method", method, "retry_after", tooMany.RetryAfter)
+		case errors.Is(err, tg.ErrorForbidden), errors.Is(err, tg.ErrorBadRequest),
+			errors.Is(err, tg.ErrorUnauthorized), errors.Is(err, tg.ErrorNotFound):
+			return err
+		default:
+			wait = time.Duration(attempt) * 200 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+	return err
+}
+
+// keyboard builds an inline keyboard, or nil for none.
+func keyboard(rows [][]dialogs.Button) models.ReplyMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
+	kb := &models.InlineKeyboardMarkup{InlineKeyboard: make([][]models.InlineKeyboardButton, len(rows))}
+	for i, row := range rows {
+		for _, btn := range row {
+			kb.InlineKeyboard[i] = append(kb.InlineKeyboard[i], models.InlineKeyboardButton{Text: btn.Label, CallbackData: btn.Data})
+		}
+	}
+	return kb
+}

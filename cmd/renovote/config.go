@@ -1,0 +1,103 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// config is everything a command may need. Each field comes from an environment
+// variable and can be overridden by a flag of the same meaning.
+type config struct {
+	Token       string
+	APIURL      string
+	RedisURL    string
+	Admins      []int64
+	TZ          *time.Location
+	BotUsername string
+	LogLevel    slog.Level
+
+	// Run only: files applied at start (handy with the in-memory store).
+	Programme  string
+	Register   string
+	InvitesOut string
+}
+
+// settings describes the configuration for the usage text and the README.
+var settings = []struct{ env, flag, def, help string }{
+	{"TELEGRAM_TOKEN", "token", "", "bot token from @BotFather (required to run the bot)"},
+	{"TELEGRAM_API_URL", "api-url", "https://api.telegram.org", "Bot API server (a fake one in tests)"},
+	{"REDIS_URL", "redis-url", "", "redis://host:port/db; empty runs on an in-process store that keeps nothing"},
+	{"RENOVOTE_ADMINS", "admins", "", "comma-separated Telegram user ids of admins"},
+	{"RENOVOTE_TZ", "tz", "Asia/Shanghai", "time zone for dates shown and read"},
+	{"BOT_USERNAME", "bot-username", "", "bot username for invitation links (default: from getMe)"},
+	{"LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
+}
+
+var tokenPattern = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{10,}$`)
+
+// parseConfig reads the environment, then the flags in args, and checks every
+// setting, returning one error that lists every problem.
+func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, needToken bool) (config, []string, error) {
+	vals := map[string]*string{}
+	for _, s := range settings {
+		v := getenv(s.env)
+		if v == "" {
+			v = s.def
+		}
+		vals[s.env] = fs.String(s.flag, v, s.help+" (env "+s.env+")")
+	}
+	var c config
+	fs.StringVar(&c.Programme, "programme", "", "run: apply this programme file at start")
+	fs.StringVar(&c.Register, "register", "", "run: import this register file at start")
+	fs.StringVar(&c.InvitesOut, "invites-out", "", "run: write the invitation links CSV here at start")
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	var problems []string
+	c.Token = strings.TrimSpace(*vals["TELEGRAM_TOKEN"])
+	switch {
+	case c.Token == "" && needToken:
+		problems = append(problems, "TELEGRAM_TOKEN (-token) is missing: get one from @BotFather")
+	case c.Token != "" && !tokenPattern.MatchString(c.Token):
+		problems = append(problems, "TELEGRAM_TOKEN (-token) does not look like a bot token (digits:letters)")
+	}
+	c.APIURL = strings.TrimRight(strings.TrimSpace(*vals["TELEGRAM_API_URL"]), "/")
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		problems = append(problems, fmt.Sprintf("TELEGRAM_API_URL (-api-url) %q is not an http(s) URL", c.APIURL))
+	}
+	c.RedisURL = strings.TrimSpace(*vals["REDIS_URL"])
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			problems = append(problems, fmt.Sprintf("REDIS_URL (-redis-url): %v", err))
+		}
+	}
+	for _, f := range strings.FieldsFunc(*vals["RENOVOTE_ADMINS"], func(r rune) bool { return r == ',' || r == ' ' }) {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			problems = append(problems, fmt.Sprintf("RENOVOTE_ADMINS (-admins): %q is not a Telegram user id", f))
+			continue
+		}
+		c.Admins = append(c.Admins, id)
+	}
+	loc, err := time.LoadLocation(strings.TrimSpace(*vals["RENOVOTE_TZ"]))
+	if err != nil {
+		problems = append(problems, fmt.Sprintf("RENOVOTE_TZ (-tz): unknown time zone %q", *vals["RENOVOTE_TZ"]))
+	}
+	c.TZ = loc
+	c.BotUsername = strings.TrimPrefix(strings.TrimSpace(*vals["BOT_USERNAME"]), "@")
+	if err := c.LogLevel.UnmarshalText([]byte(*vals["LOG_LEVEL"])); err != nil {
+		problems = append(problems, fmt.Sprintf("LOG_LEVEL (-log-level): %q is not debug, info, warn or error", *vals["LOG_LEVEL"]))
+	}
+	if len(problems) > 0 {
+		return c, nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
+	}
+	return c, fs.Args(), nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `renovote: the consent ballot of old-compound renovation, on Telegram.
+
+Usage:
+  renovote [run] [flags]                       run the bot (long polling)
+  renovote programme apply FILE                apply a programme file (idempotent)
+  renovote register import FILE [-remove-missing]
+                                               import the household register (CSV or XLSX)
+  renovote invite export [-out FILE] [-compound ID]
+                                               write invitation links as CSV for printing
+  renovote invite reissue COMPOUND HOUSEHOLD   revoke a household's code and issue a new one
+  renovote invite revoke COMPOUND HOUSEHOLD    revoke a household's code
+  renovote tally [-json]                       every compound's tally against its rule
+  renovote paper COMPOUND HOUSEHOLD agree|disagree -by NAME [-channel paper|proxy] [-evidence REF]
+                                               record a paper or proxy ballot
+  renovote worker add|remove|list [USER_ID]    name community workers
+
+HOUSEHOLD is building-unit-room, e.g. 3-2-301. Settings (environment, or flag):
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := dispatch(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "renovote:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// dispatch runs one command line. It is main without the process, for tests.
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	sub := ""
+	switch cmd {
+	case "programme", "program", "register", "invite", "worker":
+		if len(args) == 0 {
+			return fmt.Errorf("%s: which action? see renovote -h", cmd)
+		}
+		sub, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("renovote "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		for _, s := range settings {
+			fmt.Fprintf(stderr, "  %-18s -%-14s %s\n", s.env, s.flag, s.help)
+		}
+	}
+	env := &cli{out: stdout, errOut: stderr}
+	env.declareFlags(fs)
+	cfg, rest, err := parseConfig(fs, args, getenv, cmd == "run")
+	if err != nil {
+		return err
+	}
+	env.cfg = cfg
+	env.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	switch cmd + " " + sub {
+	case "run ":
+		return env.run(ctx)
+	case "programme apply", "program apply":
+		return env.withStore(ctx, func(c *cli) error { return c.programmeApply(ctx, rest) })
+	case "register import":
+		return env.withStore(ctx, func(c *cli) error { return c.registerImport(ctx, rest) })
+	case "invite export":
+		return env.withStore(ctx, func(c *cli) error { return c.inviteExport(ctx, rest) })
+	case "invite reissue", "invite revoke":
+		return env.withStore(ctx, func(c *cli) error { return c.inviteChange(ctx, sub, rest) })
+	case "tally ":
+		return env.withStore(ctx, func(c *cli) error { return c.tally(ctx) })
+	case "paper ":
+		return env.withStore(ctx, func(c *cli) error { return c.paper(ctx, rest) })
+	case "worker add", "worker remove", "worker list":
+		return env.withStore(ctx, func(c *cli) error { return c.worker(ctx, sub, rest) })
+	}
+	fs.Usage()
+	return fmt.Errorf("unknown command %q", (cmd + " " + sub))
+}

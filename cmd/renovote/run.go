@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/renovote/renovote/bot"
+	"github.com/renovote/renovote/dialogs"
+	"github.com/renovote/renovote/programme"
+	"github.com/renovote/renovote/store"
+)
+
+// run starts the bot: store, optional start-up files, dialogs, Telegram. It stops
+// in the reverse order: polling first, then handlers in flight, then the store.
+func (c *cli) run(ctx context.Context) error {
+	var st *store.Store
+	if c.cfg.RedisURL == "" {
+		mem, closeMem, err := store.NewMemory()
+		if err != nil {
+			return err
+		}
+		defer closeMem()
+		st = mem
+		c.log.Warn("NO REDIS_URL: running on an in-process store (miniredis). EVERYTHING IS LOST WHEN THE BOT STOPS. Set REDIS_URL for real use.")
+		fmt.Fprintln(c.errOut, "*** WARNING: in-memory store, nothing is kept across restarts (set REDIS_URL) ***")
+	} else {
+		s, err := store.Open(ctx, c.cfg.RedisURL)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		st = s
+	}
+	c.st = st
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.cfg.Programme != "" {
+		p, err := programme.Load(c.cfg.Programme)
+		if err != nil {
+			return err
+		}
+		if err := st.ApplyProgramme(ctx, p); err != nil {
+			return err
+		}
+		c.log.Info("programme applied", "programme", p.ID, "compounds", len(p.Compounds))
+	}
+	if c.cfg.Register != "" {
+		p, err := st.Programme(ctx)
+		if err != nil {
+			return fmt.Errorf("-register needs a programme (-programme): %w", err)
+		}
+		if err := importRegister(ctx, st, p, c.cfg.Register, false, "startup", c.now(), c.errOut); err != nil {
+			return err
+		}
+	}
+	engine := dialogs.New(dialogs.Config{Store: st, Admins: c.cfg.Admins, BotUsername: c.cfg.BotUsername, Logger: c.log})
+	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Logger: c.log, Now: c.now})
+	if err != nil {
+		return err
+	}
+	if c.cfg.BotUsername == "" {
+		c.cfg.BotUsername = b.Username()
+	}
+	if c.cfg.InvitesOut != "" {
+		p, err := st.Programme(ctx)
+		if err != nil {
+			return fmt.Errorf("-invites-out needs a programme: %w", err)
+		}
+		f, err := os.Create(c.cfg.InvitesOut)
+		if err != nil {
+			return err
+		}
+		n, err := exportInvites(ctx, st, p, "", c.cfg.BotUsername, c.now(), f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		c.log.Info("invitations written", "count", n, "file", c.cfg.InvitesOut)
+	}
+	return b.Run(ctx)
+}

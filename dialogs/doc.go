@@ -1,0 +1,21 @@
+// Package dialogs holds the bot's conversations as plain Go: binding a chat
+// user to a household with an invitation code, the consent ballot (/vote and
+// its buttons), paper and proxy ballots entered by community workers (/paper),
+// tallies (/tally) and the staff commands (/addworker, /help).
+//
+// An Engine turns one Input (a message, a command, a button press or a photo,
+// as a channel adapter saw it) into a Response (messages to send or edit, and
+// the answer to a button press). Engine.Handle keeps a small Session per chat
+// in the Store; Engine.Step is the same logic with the session passed in and
+// returned, for tests and other adapters.
+//
+// The package is channel-agnostic: it imports the standard library and the
+// root domain package (github.com/renovote/renovote) only. It must not import
+// go-telegram, go-redis, cron, or the renovote store and bot packages; storage
+// is reached through the Store interface of ports.go, and a Telegram (or any
+// other) adapter translates updates to Input and Response to API calls.
+//
+// Wording lives in one catalog, messages.go, Chinese and English side by side.
+// Chinese is used when the user's language code is empty or starts with "zh".
+// Personal data (owner names, phones) and invitation codes are never logged.
+package dialogs

@@ -1,0 +1,272 @@
+package dialogs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/renovote/renovote"
+)
+
+// Config configures an Engine.
+type Config struct {
+	Store       Store
+	Admins      []int64 // admin user ids from configuration
+	BotUsername string
+	// InviteFailuresPerHour is how many wrong invitation codes a user may try
+	// within an hour before being asked to wait (default 5).
+	InviteFailuresPerHour int
+	// SessionTTL is how long an unfinished conversation is kept (default 24h).
+	SessionTTL time.Duration
+	// Logger receives operational warnings; it never gets names, phones or codes.
+	Logger *slog.Logger
+}
+
+// Engine runs the conversations. It is safe for concurrent use; the adapter
+// handles the inputs of one chat one at a time.
+type Engine struct {
+	store       Store
+	admins      map[int64]bool
+	botUsername string
+	maxFailures int
+	ttl         time.Duration
+	log         *slog.Logger
+	receiptID   func() string // renovote.NewReceiptID; replaced in tests
+}
+
+// New returns an Engine for the configuration, with defaults filled in.
+func New(cfg Config) *Engine {
+	e := &Engine{
+		store:       cfg.Store,
+		admins:      map[int64]bool{},
+		botUsername: cfg.BotUsername,
+		maxFailures: cfg.InviteFailuresPerHour,
+		ttl:         cfg.SessionTTL,
+		log:         cfg.Logger,
+		receiptID:   renovote.NewReceiptID,
+	}
+	for _, id := range cfg.Admins {
+		e.admins[id] = true
+	}
+	if e.maxFailures <= 0 {
+		e.maxFailures = 5
+	}
+	if e.ttl <= 0 {
+		e.ttl = 24 * time.Hour
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return e
+}
+
+// SessionKey is the Store key of a chat's session.
+func SessionKey(chatID int64) string { return "chat:" + strconv.FormatInt(chatID, 10) }
+
+// Handle loads the chat's session, runs Step, saves the session and returns
+// what to send. When the error is not nil the Response still holds what to tell
+// the user (for instance that the vote was not recorded): send it, log the error.
+func (e *Engine) Handle(ctx context.Context, in Input, now time.Time) (Response, error) {
+	chat := in.ChatID
+	if chat == 0 {
+		chat = in.UserID
+	}
+	key := SessionKey(chat)
+	data, err := e.store.GetSession(ctx, key)
+	if err != nil {
+		t := e.newTurn(ctx, Session{}, in, now)
+		if isVoteAction(in) {
+			return t.failVote("get session", err)
+		}
+		return t.fail("get session", err)
+	}
+	s, derr := decodeSession(data)
+	if derr != nil {
+		e.log.Warn("dialogs: unreadable session dropped", "update", in.UpdateID, "err", derr)
+		s = Session{}
+	}
+	resp, ns, err := e.Step(ctx, s, in, now)
+	enc := encodeSession(ns)
+	if len(data) == 0 && ns.isZero() || bytes.Equal(enc, data) {
+		return resp, err
+	}
+	if perr := e.store.PutSession(ctx, key, enc, e.ttl); perr != nil {
+		err = errors.Join(err, fmt.Errorf("dialogs: put session: %w", perr))
+	}
+	return resp, err
+}
+
+// Step is the core: from the session, the input and the time it computes the
+// response and the new session. It calls the Store to read and write domain
+// data (bindings, votes) but keeps no state of its own.
+func (e *Engine) Step(ctx context.Context, s Session, in Input, now time.Time) (Response, Session, error) {
+	if s.expired(now, e.ttl) {
+		s = Session{}
+	}
+	t := e.newTurn(ctx, s, in, now)
+	resp, err := t.run()
+	switch {
+	case err != nil:
+		return resp, s, err // a failed step leaves the conversation where it was
+	case t.s.Flow == "":
+		t.s = Session{}
+	default:
+		t.s.Updated = now
+	}
+	return resp, t.s, nil
+}
+
+// turn is one input being handled.
+type turn struct {
+	e   *Engine
+	ctx context.Context
+	in  Input
+	now time.Time
+	l   lang
+	s   Session
+}
+
+func (e *Engine) newTurn(ctx context.Context, s Session, in Input, now time.Time) *turn {
+	return &turn{e: e, ctx: ctx, in: in, now: now, l: langOf(in.Lang), s: s}
+}
+
+func (t *turn) run() (Response, error) {
+	switch {
+	case t.in.Callback != "":
+		return t.callback()
+	case t.in.Command != "":
+		return t.command()
+	case t.in.PhotoFileID != "":
+		return t.photo()
+	}
+	return t.text()
+}
+
+func (t *turn) command() (Response, error) {
+	switch strings.ToLower(t.in.Command) {
+	case "start":
+		return t.start()
+	case "vote":
+		return t.showBallot()
+	case "paper":
+		return t.paperCommand()
+	case "cancel":
+		return t.cancel()
+	case "tally":
+		return t.tally()
+	case "addworker":
+		return t.addWorker()
+	case "help":
+		return t.help()
+	}
+	return t.say(mHint.s(t.l)), nil
+}
+
+func (t *turn) callback() (Response, error) {
+	d := t.in.Callback
+	switch {
+	case d == "b:y":
+		return t.bindYes()
+	case d == "b:n":
+		return t.bindNo()
+	case d == "v:show":
+		return t.showBallot()
+	case strings.HasPrefix(d, "v:"):
+		return t.votePress(d)
+	case strings.HasPrefix(d, "p:"):
+		return t.paperCallback(d)
+	}
+	return t.expired(), nil
+}
+
+// text handles a plain message: the answer to a step of a flow, a few words
+// that mean a command, or anything else (a hint).
+func (t *turn) text() (Response, error) {
+	word := strings.ToLower(strings.TrimSpace(t.in.Text))
+	if word == "取消" || word == "cancel" {
+		return t.cancel()
+	}
+	switch t.s.Flow {
+	case flowPaper:
+		return t.paperText()
+	case flowBind:
+		return t.bindReminder(), nil
+	}
+	switch word {
+	case "投票", "vote":
+		return t.showBallot()
+	case "帮助", "help":
+		return t.help()
+	}
+	return t.say(mHint.s(t.l)), nil
+}
+
+func (t *turn) photo() (Response, error) {
+	if t.s.Flow == flowPaper {
+		return t.paperPhoto()
+	}
+	if t.s.Flow == flowBind {
+		return t.bindReminder(), nil
+	}
+	return t.say(mHint.s(t.l)), nil
+}
+
+func (t *turn) cancel() (Response, error) {
+	t.s = Session{}
+	return t.say(mCancelled.s(t.l)), nil
+}
+
+// isVoteAction reports whether the input would record a vote, so that a
+// failure must say that nothing was recorded.
+func isVoteAction(in Input) bool {
+	d := in.Callback
+	return strings.HasPrefix(d, "v:a:") || strings.HasPrefix(d, "v:d:") || d == "p:ok"
+}
+
+// Response helpers.
+
+func (t *turn) say(text string) Response {
+	return Response{Replies: []Reply{{Text: text}}}
+}
+
+func (t *turn) sayButtons(text string, buttons [][]Button) Response {
+	return Response{Replies: []Reply{{Text: text, Buttons: buttons}}}
+}
+
+// edit replaces the message that carried the pressed button, or sends a new
+// message when there is none.
+func (t *turn) edit(text string, buttons [][]Button) Reply {
+	return Reply{Text: text, Buttons: buttons, EditMessageID: t.in.MessageID}
+}
+
+func (t *turn) expired() Response {
+	return Response{CallbackText: mButtonExpired.s(t.l)}
+}
+
+// fail reports an infrastructure failure: a busy message for the user and the
+// wrapped error for the log.
+func (t *turn) fail(op string, err error) (Response, error) {
+	return t.busy(mBusy), fmt.Errorf("dialogs: %s: %w", op, err)
+}
+
+// failVote is fail for an input that would have recorded a vote.
+func (t *turn) failVote(op string, err error) (Response, error) {
+	return t.busy(mBusyVote), fmt.Errorf("dialogs: %s: %w", op, err)
+}
+
+func (t *turn) busy(m msg) Response {
+	if t.in.Callback != "" {
+		return Response{CallbackText: m.s(t.l), CallbackAlert: true}
+	}
+	return t.say(m.s(t.l))
+}
+
+func (t *turn) actor() string { return "tg:" + strconv.FormatInt(t.in.UserID, 10) }
+
+func (t *turn) opID() string { return "tg:upd:" + strconv.FormatInt(t.in.UpdateID, 10) }

@@ -1,0 +1,380 @@
+package dialogs
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/renovote/renovote"
+)
+
+// The transcript tests drive the Engine through Handle, as the adapter does,
+// and write what each user did and what the bot answered into a transcript
+// that is compared with testdata/<name>.golden. Run with -update to rewrite
+// the golden files; wording changes then show as diffs.
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return chinaTime
+	}
+	return loc
+}()
+
+// at is a moment of the 2020 programme, Beijing time.
+func at(month time.Month, day, hour, minute int) time.Time {
+	return time.Date(2020, month, day, hour, minute, 0, 0, shanghai)
+}
+
+var (
+	ballotOpens  = at(5, 20, 8, 0)
+	ballotCloses = at(6, 5, 18, 0)
+	duringBallot = at(5, 21, 10, 0)
+)
+
+func testProgramme() renovote.Programme {
+	major, _ := renovote.PresetRule(renovote.RuleCivilCodeMajor)
+	w := renovote.Window{Opens: ballotOpens, Closes: ballotCloses}
+	return renovote.Programme{
+		ID: "fenggang_2020", Name: "凤冈县2020年老旧小区改造", TimeZone: "Asia/Shanghai", MaxMembers: 2,
+		Compounds: []renovote.Compound{
+			{ID: "liangmao", Name: "粮贸小区", Plan: "屋面修缮、雨污管线、楼道照明。\n新增停车位和充电设施。",
+				Rule: renovote.DefaultRule(), Ballot: w, PublishTally: true},
+			{ID: "jinrong", Name: "金融小区", Plan: "外立面整治、消防设施。", Rule: major, Ballot: w},
+		},
+	}
+}
+
+func testRegister() []renovote.Household {
+	hh := func(c, b, u, r, owner string, area renovote.Area) renovote.Household {
+		return renovote.Household{CompoundID: c, ID: renovote.HouseholdID(b, u, r), Building: b, Unit: u, Room: r,
+			Owner: owner, Phone: "1390000" + r, Area: area}
+	}
+	return []renovote.Household{
+		hh("liangmao", "3", "2", "301", "张三", 8550),
+		hh("liangmao", "3", "2", "302", "李四", 8550),
+		hh("liangmao", "3", "2", "401", "王五", 9000),
+		hh("liangmao", "3", "2", "402", "赵六", 9000),
+		hh("liangmao", "5", "", "101", "钱七", 6000),
+		hh("jinrong", "1号楼", "1单元", "101", "孙八", 7000),
+		hh("jinrong", "1号楼", "1单元", "102", "周九", 7200),
+		hh("jinrong", "2号楼", "1单元", "201", "吴十", 11000),
+	}
+}
+
+func ref(compound, id string) renovote.HouseholdRef {
+	return renovote.HouseholdRef{CompoundID: compound, HouseholdID: id}
+}
+
+// code makes a well-formed invitation code from a readable seed.
+func code(seed string) string {
+	return (seed + strings.Repeat("x", renovote.InviteCodeLen))[:renovote.InviteCodeLen]
+}
+
+var (
+	ref301 = ref("liangmao", "3-2-301")
+	ref302 = ref("liangmao", "3-2-302")
+	ref401 = ref("liangmao", "3-2-401")
+	refJin = ref("jinrong", "1-1-101")
+)
+
+type user struct {
+	id   int64
+	lang string
+}
+
+var (
+	zhang   = user{101, "zh-hans"} // 3-2-301
+	zhangJr = user{102, ""}        // 3-2-301, second member
+	zhangGd = user{103, "zh"}      // 3-2-301, would be third
+	li      = user{201, "en"}      // 3-2-302
+	wang    = user{301, "zh"}      // 3-2-401
+	worker  = user{900, "zh-hans"}
+	workerE = user{901, "en"}
+	admin   = user{1, "zh"}
+	nobody  = user{666, "zh"}
+)
+
+type message struct {
+	chat    int64
+	text    string
+	buttons [][]Button
+}
+
+type world struct {
+	t        *testing.T
+	be       backend // the store, for seeding and checking
+	fl       *flaky  // the store as the engine sees it
+	e        *Engine
+	codes    map[renovote.HouseholdRef]string
+	aliases  map[string]string // invitation code → how transcripts show it
+	now      time.Time
+	shownNow time.Time
+	upd      int64
+	nextMsg  int
+	msgs     map[int]*message
+	order    []int
+	out      strings.Builder
+	receipts int
+	last     struct {
+		u     user
+		in    Input
+		shown string
+	}
+}
+
+func newWorld(t *testing.T, be backend) *world {
+	t.Helper()
+	w := &world{t: t, be: be, fl: &flaky{Store: be}, now: duringBallot, upd: 1000, nextMsg: 1,
+		msgs: map[int]*message{}, codes: map[renovote.HouseholdRef]string{}, aliases: map[string]string{}}
+	for _, r := range []renovote.HouseholdRef{ref301, ref302, ref401, refJin} {
+		w.codes[r] = be.issue(t, r)
+		w.aliases[w.codes[r]] = "<invite " + r.String() + ">"
+	}
+	be.addWorker(t, worker.id)
+	be.addWorker(t, workerE.id)
+	w.e = New(Config{Store: w.fl, Admins: []int64{admin.id}, BotUsername: "renovote_bot"})
+	w.e.receiptID = func() string { w.receipts++; return fmt.Sprintf("RC%06d", w.receipts) }
+	return w
+}
+
+// start is the command an invitation link sends for the household.
+func (w *world) start(r renovote.HouseholdRef) string { return "/start " + w.codes[r] }
+
+// fail makes the store's method fail (err nil: work again).
+func (w *world) fail(method string, err error) { w.fl.set(method, err) }
+
+func (w *world) at(t time.Time) { w.now = t }
+
+func (w *world) note(format string, args ...any) {
+	fmt.Fprintf(&w.out, "\n# "+format+"\n", args...)
+}
+
+// send is a text message or command from u.
+func (w *world) send(u user, text string) Response {
+	in := w.input(u)
+	in.Text = text
+	if strings.HasPrefix(text, "/") {
+		cmd, args, _ := strings.Cut(text[1:], " ")
+		in.Command, in.Args = cmd, strings.TrimSpace(args)
+	}
+	return w.handle(u, in, text)
+}
+
+// photo is a photo sent by u.
+func (w *world) photo(u user, fileID string) Response {
+	in := w.input(u)
+	in.PhotoFileID = fileID
+	return w.handle(u, in, "[photo "+fileID+"]")
+}
+
+// tap presses the button labelled label on the latest message of u's chat that has it.
+func (w *world) tap(u user, label string) Response {
+	w.t.Helper()
+	for i := len(w.order) - 1; i >= 0; i-- {
+		id := w.order[i]
+		m := w.msgs[id]
+		if m.chat != u.id {
+			continue
+		}
+		for _, row := range m.buttons {
+			for _, b := range row {
+				if b.Label == label {
+					return w.press(u, id, b.Data)
+				}
+			}
+		}
+	}
+	w.t.Fatalf("user %d: no button %q in the chat", u.id, label)
+	return Response{}
+}
+
+// press is a button press with any data on message id (forged ones included).
+func (w *world) press(u user, id int, data string) Response {
+	in := w.input(u)
+	in.Callback, in.MessageID = data, id
+	return w.handle(u, in, fmt.Sprintf("press %q on #%d", data, id))
+}
+
+// lastData is the data of the button labelled label on the latest message of chat.
+func (w *world) lastData(chat int64, label string) (int, string) {
+	w.t.Helper()
+	for i := len(w.order) - 1; i >= 0; i-- {
+		m := w.msgs[w.order[i]]
+		if m.chat != chat {
+			continue
+		}
+		for _, row := range m.buttons {
+			for _, b := range row {
+				if b.Label == label {
+					return w.order[i], b.Data
+				}
+			}
+		}
+	}
+	w.t.Fatalf("chat %d: no button %q", chat, label)
+	return 0, ""
+}
+
+func (w *world) input(u user) Input {
+	w.upd++
+	return Input{UpdateID: w.upd, UserID: u.id, ChatID: u.id, Lang: u.lang, Name: "someone"}
+}
+
+// again handles the last input a second time, with the same update id, as
+// after a crash of the adapter before it acknowledged the update.
+func (w *world) again() Response {
+	w.t.Helper()
+	return w.handle(w.last.u, w.last.in, w.last.shown+" (the same update again)")
+}
+
+// bind makes u a member of the household directly in the store.
+func (w *world) bind(u user, r renovote.HouseholdRef) {
+	w.t.Helper()
+	if err := w.be.Bind(context.Background(), u.id, r, 2, w.now); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *world) handle(u user, in Input, shown string) Response {
+	w.t.Helper()
+	w.last.u, w.last.in, w.last.shown = u, in, shown
+	for c, alias := range w.aliases {
+		shown = strings.ReplaceAll(shown, c, alias)
+	}
+	if !w.now.Equal(w.shownNow) {
+		f := "2006-01-02 15:04"
+		if w.now.Nanosecond() != 0 {
+			f = "2006-01-02 15:04:05.999999999"
+		}
+		fmt.Fprintf(&w.out, "\n@ %s\n", w.now.In(shanghai).Format(f))
+		w.shownNow = w.now
+	}
+	fmt.Fprintf(&w.out, "%d> %s\n", u.id, shown)
+	resp, err := w.e.Handle(context.Background(), in, w.now)
+	if in.Callback != "" {
+		kind := "toast"
+		if resp.CallbackAlert {
+			kind = "alert"
+		}
+		fmt.Fprintf(&w.out, "  (%s: %q)\n", kind, resp.CallbackText)
+	} else if resp.CallbackText != "" {
+		w.t.Errorf("callback text %q for an input that is not a button press", resp.CallbackText)
+	}
+	for _, r := range resp.Replies {
+		chat := r.ChatID
+		if chat == 0 {
+			chat = in.ChatID
+		}
+		var head string
+		if r.EditMessageID > 0 {
+			m, ok := w.msgs[r.EditMessageID]
+			if !ok || m.chat != chat {
+				w.t.Errorf("edit of message #%d that is not in chat %d", r.EditMessageID, chat)
+				continue
+			}
+			m.text, m.buttons = r.Text, r.Buttons
+			head = fmt.Sprintf("#%d edited", r.EditMessageID)
+		} else {
+			id := w.nextMsg
+			w.nextMsg++
+			w.msgs[id] = &message{chat: chat, text: r.Text, buttons: r.Buttons}
+			w.order = append(w.order, id)
+			head = fmt.Sprintf("#%d", id)
+		}
+		if chat != in.ChatID {
+			head += fmt.Sprintf(" → chat %d", chat)
+		}
+		fmt.Fprintf(&w.out, "  %s:\n", head)
+		for _, line := range strings.Split(r.Text, "\n") {
+			fmt.Fprintf(&w.out, "    %s\n", line)
+		}
+		for _, row := range r.Buttons {
+			var bs []string
+			for _, b := range row {
+				bs = append(bs, fmt.Sprintf("[%s | %s]", b.Label, b.Data))
+				if len(b.Data) > 64 {
+					w.t.Errorf("button data %q longer than 64 bytes", b.Data)
+				}
+			}
+			fmt.Fprintf(&w.out, "    %s\n", strings.Join(bs, " "))
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(&w.out, "  !! error: %v\n", err)
+	}
+	if in.Callback == "" && len(resp.Replies) == 0 {
+		w.t.Errorf("no reply to %q", shown)
+	}
+	return resp
+}
+
+// vote is the household's current choice in the store ("" if none).
+func (w *world) vote(r renovote.HouseholdRef) renovote.HouseholdVote {
+	v, _, err := w.be.CurrentVote(context.Background(), r)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return v
+}
+
+// bound is the household u is bound to ("" if none).
+func (w *world) bound(u user) renovote.HouseholdRef {
+	w.t.Helper()
+	r, _, err := w.be.Binding(context.Background(), u.id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return r
+}
+
+func (w *world) golden(name string, write bool) {
+	w.t.Helper()
+	checkGolden(w.t, name, strings.TrimLeft(w.out.String(), "\n"), write)
+}
+
+func checkGolden(t *testing.T, name, got string, write bool) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update && write {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the transcript (run go test -update to accept):\n%s", path, diff(string(want), got))
+	}
+}
+
+// diff is a small line diff: the first differing lines with some context.
+func diff(want, got string) string {
+	a, b := strings.Split(want, "\n"), strings.Split(got, "\n")
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	var s strings.Builder
+	from := max(i-3, 0)
+	for j := from; j < i; j++ {
+		fmt.Fprintf(&s, "  %s\n", a[j])
+	}
+	for j := i; j < len(a) && j < i+8; j++ {
+		fmt.Fprintf(&s, "- %s\n", a[j])
+	}
+	for j := i; j < len(b) && j < i+8; j++ {
+		fmt.Fprintf(&s, "+ %s\n", b[j])
+	}
+	return s.String()
+}

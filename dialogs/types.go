@@ -1,0 +1,51 @@
+package dialogs
+
+// Input is one thing a user did in chat, as the channel adapter saw it. The
+// adapter fills it from a Telegram update (or, later, another channel's event).
+type Input struct {
+	UpdateID int64  // channel's update id (audit, idempotency)
+	UserID   int64  // the sender
+	ChatID   int64  // the private chat with the sender
+	Lang     string // the sender's language code from the channel ("zh-hans", "en", "")
+	Name     string // the sender's display name (never logged)
+
+	// A text message: Text holds it; Command and Args are set when it starts
+	// with a command ("/start abc" → Command "start", Args "abc"). Commands
+	// addressed to a bot ("/vote@renovote_bot") have the suffix stripped.
+	Text    string
+	Command string
+	Args    string
+
+	// A button press: Callback is its data (never trusted), MessageID the
+	// message that carried the button.
+	Callback  string
+	MessageID int
+
+	// A photo: the channel's file id of its largest size, and its caption in Text.
+	PhotoFileID string
+}
+
+// Button is one inline button: a label and its callback data (<= 64 bytes).
+type Button struct {
+	Label string
+	Data  string
+}
+
+// Reply is one message for the user (or, with ChatID set, for another chat,
+// such as another member of the household).
+type Reply struct {
+	ChatID  int64 // 0: the chat of the input
+	Text    string
+	Buttons [][]Button
+	// EditMessageID > 0 edits that message in place instead of sending a new one.
+	EditMessageID int
+}
+
+// Response is everything the adapter must do for one input, in order.
+type Response struct {
+	Replies []Reply
+	// CallbackText answers a button press (a short toast); every press is
+	// answered, with empty text when there is nothing to say.
+	CallbackText  string
+	CallbackAlert bool
+}

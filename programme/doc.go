@@ -1,0 +1,85 @@
+// Package programme reads programme files: the YAML (or JSON) description of one
+// county's yearly renovation programme — its compounds, their consent rules and
+// ballot windows, the phases and the renovation menu — and turns it into a
+// validated renovote.Programme.
+//
+// It owns the file format and nothing else: the meaning of the data (rules,
+// tallies, windows) is the root package's. It also carries the seed programme,
+// Fenggang County 2020 (seed/fenggang-2020.yaml, embedded; examples/ holds an
+// identical copy for people to read and edit).
+//
+// # File format
+//
+//	id: fenggang_2020                 # [a-z0-9_]{1,32}
+//	name: 凤冈县2020年城镇老旧小区改造
+//	time_zone: Asia/Shanghai          # IANA name; default Asia/Shanghai
+//	max_members: 3                    # Telegram users per household; default 3
+//	publish_tally: true               # default for compounds; default false
+//	rule: county                      # default for compounds; default county
+//	ballot:                           # default window for compounds
+//	  opens: 2020-05-01 08:00
+//	  closes: 2020-05-20              # a date alone: the END of that day
+//	compounds:
+//	  - id: liangmao
+//	    name: 粮贸小区
+//	    planned_households: 55
+//	    plan: |
+//	      first line
+//	      second line
+//	    ballot: {closes: 2020-05-25}  # overrides one bound, inherits the other
+//	    rule:                         # a preset name, or a custom list of tests
+//	      name: my_rule
+//	      tests:
+//	        - {name: households, num: agree, den: households, fraction: "2/3"}
+//	        - {name: owners, num: agree_owners, den: voted_owners, fraction: 1/2, strict: true}
+//	phases:
+//	  - {id: survey, name: 摸底调查, starts: 2020-05-01, ends: 2020-05-31, description: ...}
+//	menu:
+//	  classes:
+//	    - {id: must, name: 必改, required: true}
+//	  parts:
+//	    - id: building
+//	      name: 居民住宅建筑
+//	      goal: 屋顶不漏、底层不堵、楼道不暗、管线不乱
+//	      items:
+//	        - {id: roof_repair, name: 屋面修缮, class: must}
+//
+// Unknown fields are errors (like yaml.v3's KnownFields), and so are duplicate
+// keys; anchors and aliases work, merge keys (<<) do not.
+//
+// Rule presets are those of renovote.PresetRule: county, civil_code_major,
+// civil_code_ordinary. A custom rule's fraction is a string "p/q"; strict makes
+// the test "more than" instead of "at least" (以上, inclusive). A mapping with a
+// preset name and no tests is that preset.
+//
+// # Times
+//
+// Times are local to the programme's time_zone, whatever the zone of the machine
+// (time zone data is embedded with time/tzdata, so a bare container works too).
+// Accepted forms: "2020-05-01", "2020-05-01 08:00", "2020-05-01 08:00:00",
+// "2020-05-01T08:00", "2020-05-01T08:00:00", and RFC 3339 with an offset
+// ("2020-05-01T08:00:00+08:00", which ignores time_zone).
+//
+// A date alone means the START of that day for ballot.opens and phase starts, and
+// the END of that day for ballot.closes and phase ends: since windows are
+// half-open [opens, closes), "closes: 2020-05-20" is stored as 2020-05-21 00:00
+// local time, so votes are accepted all through 20 May.
+//
+// # Errors
+//
+// Parse reports every problem it finds at once, as a *renovote.ValidationError
+// (What "programme") whose problems carry the path of the offending value, such
+// as "compounds[2].ballot.closes", and the line of the file in the message:
+//
+//	compounds[2].ballot.closes: not a date-time "2020-13-01": month out of range (line 34)
+//
+// A problem of a value the compounds inherit from the programme (ballot, rule) is
+// reported once, at the programme's path.
+//
+// # Imports
+//
+// This package imports the root renovote package, gopkg.in/yaml.v3 and the
+// standard library. It must not import go-telegram, go-redis, the store, the
+// dialogs or any other chat or storage package: it is used by the command-line
+// tools and the bot alike.
+package programme

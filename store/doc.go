@@ -1,0 +1,26 @@
+// Package store keeps renovote's data in Redis (go-redis v9, any
+// redis.UniversalClient): the applied programme, each compound's register,
+// invitations, member bindings, votes, counters and audit trails, plus the
+// bot's small global state (update de-duplication, code-attempt throttles,
+// conversation sessions, community workers).
+//
+// It owns:
+//   - every key name, built in keys.go only. A compound's keys share the hash
+//     tag {c:<compoundID>}, so every multi-key script touches one Redis Cluster
+//     slot; global keys are used one key per command or script.
+//   - the Lua scripts (scripts/*.lua, embedded, run with EVALSHA falling back to
+//     EVAL). Each write script is atomic and idempotent under client retries: a
+//     vote carries an OpID whose receipt is kept, imports rebuild the counters
+//     from the data, binds and unbinds are resumable steps.
+//   - the counters (renovote.Tally) that the vote and import scripts keep exact;
+//     Recount recomputes them from scratch with renovote.Recount.
+//
+// It never logs and never puts personal data (owner names, phones, invitation
+// codes) into errors. It speaks in domain terms and returns renovote's error
+// kinds wrapped with the operation, for errors.Is.
+//
+// It imports the domain package, go-redis and miniredis (NewMemory). It must not
+// import go-telegram, the dialogs package (except in tests) or the bot.
+// Package storetest gives other packages' tests a store on REDIS_URL or an
+// in-process miniredis, with a key prefix of their own.
+package store

@@ -1,0 +1,5 @@
+-- Rebuild a compound's counters from its households, choices and members.
+-- KEYS: 1 meta, 2 hh, 3 choice, 4 members, 5 tally, 6 own:units, 7 own:agree, 8 own:disagree
+if redis.call('HGET', KEYS[1], 'active') == false then return {'NOTFOUND', 'compound'} end
+recompute(KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
+return {'OK'}

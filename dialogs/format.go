@@ -30,6 +30,20 @@ func fmtTime(l lang, loc *time.Location, t time.Time) string {
 	return t.Format("2 Jan 15:04")
 }
 
+// fmtEnd shows the end of a window: a close at midnight is shown as 24:00 of
+// the day before ("5月20日 24:00"), which is how people read "until the 20th".
+func fmtEnd(l lang, loc *time.Location, t time.Time) string {
+	t = t.In(loc)
+	if t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0 || t.Nanosecond() != 0 {
+		return fmtTime(l, loc, t)
+	}
+	d := t.AddDate(0, 0, -1)
+	if l == zh {
+		return fmt.Sprintf("%d月%d日 24:00", int(d.Month()), d.Day())
+	}
+	return d.Format("2 Jan") + " 24:00"
+}
+
 // addressToken is one part of a typed or registered address: digits or letters.
 var addressToken = regexp.MustCompile(`[0-9A-Za-z]+`)
 
@@ -150,7 +164,7 @@ func currentVoteLine(l lang, loc *time.Location, v renovote.HouseholdVote, has b
 
 // windowLine shows the ballot window.
 func windowLine(l lang, loc *time.Location, w renovote.Window) string {
-	return mWindow.f(l, fmtTime(l, loc, w.Opens), fmtTime(l, loc, w.Closes))
+	return mWindow.f(l, fmtTime(l, loc, w.Opens), fmtEnd(l, loc, w.Closes))
 }
 
 // windowStateLine says whether one can vote now.
@@ -159,7 +173,7 @@ func windowStateLine(l lang, loc *time.Location, w renovote.Window, now time.Tim
 	case renovote.NotOpen:
 		return mNotOpenYet.f(l, fmtTime(l, loc, w.Opens))
 	case renovote.Closed:
-		return mClosed.f(l, fmtTime(l, loc, w.Closes))
+		return mClosed.f(l, fmtEnd(l, loc, w.Closes))
 	}
-	return mOpenChoose.f(l, fmtTime(l, loc, w.Closes))
+	return mOpenChoose.f(l, fmtEnd(l, loc, w.Closes))
 }

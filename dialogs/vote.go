@@ -139,7 +139,7 @@ func (t *turn) votePress(data string) (Response, error) {
 	text := "🏠 " + place(t.l, c, h) + "\n" + t.receiptText(loc, rc)
 	var buttons [][]Button
 	if c.Ballot.State(t.now) == renovote.Open {
-		text += "\n\n" + mCanChange.f(t.l, fmtTime(t.l, loc, c.Ballot.Closes))
+		text += "\n\n" + mCanChange.f(t.l, fmtEnd(t.l, loc, c.Ballot.Closes))
 		buttons = t.voteButtons(ref)
 	}
 	resp := Response{Replies: []Reply{t.edit(text, buttons)}, CallbackText: mRecordedToast.s(t.l)}
@@ -158,7 +158,7 @@ func (t *turn) refused(err error, loc *time.Location, c renovote.Compound) (Resp
 	case errors.Is(err, renovote.ErrBallotNotOpen):
 		text = mVoteNotOpen.f(l, fmtTime(l, loc, c.Ballot.Opens))
 	case errors.Is(err, renovote.ErrBallotClosed):
-		text = mVoteClosed.f(l, fmtTime(l, loc, c.Ballot.Closes))
+		text = mVoteClosed.f(l, fmtEnd(l, loc, c.Ballot.Closes))
 	case errors.Is(err, renovote.ErrRemoved):
 		text = mHouseholdRemoved.s(l) + "\n" + mNotRecorded.s(l)
 	default:

@@ -30,7 +30,7 @@ type clock struct {
 
 func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-func shanghai(t *testing.T) *time.Location {
+func shanghai(t testing.TB) *time.Location {
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func shanghai(t *testing.T) *time.Location {
 
 // world is a running bot on the seed programme with its generated register.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	st    *store.Store
 	srv   *bottest.Server
@@ -49,7 +49,7 @@ type world struct {
 	hhs   map[string][]renovote.Household // by compound
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
@@ -183,7 +183,7 @@ func (w *world) bind(u *bottest.User, code string) {
 // vote casts the household's vote in chat as user u and returns the receipt message.
 func (w *world) vote(u *bottest.User, c renovote.Choice) bottest.Message {
 	w.t.Helper()
-	m := w.say(u, "/vote", func(m bottest.Message) bool { return hasButton("v:a:")(m) || contains("结束")(m) })
+	m := w.say(u, "/vote", func(m bottest.Message) bool { return hasButton("v:a:")(m) || contains("截止")(m) })
 	data := "v:a:*"
 	if c == renovote.ChoiceDisagree {
 		data = "v:d:*"

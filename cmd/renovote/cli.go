@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -142,15 +143,19 @@ func (c *cli) inviteExport(ctx context.Context, args []string) error {
 		return fmt.Errorf("invite export: %w", err)
 	}
 	w := c.out
+	var f *os.File
 	if c.outFile != "" {
-		f, err := os.Create(c.outFile)
-		if err != nil {
+		if f, err = os.Create(c.outFile); err != nil {
 			return fmt.Errorf("invite export: %w", err)
 		}
-		defer f.Close()
 		w = f
 	}
 	n, err := exportInvites(ctx, c.st, p, c.compound, c.cfg.BotUsername, c.now(), w)
+	if f != nil { // a failed close may mean a cut-off sheet
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("invite export: %w", cerr)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -237,6 +242,9 @@ func (c *cli) householdArg(ctx context.Context, args []string) (renovote.Househo
 	}
 	ref := renovote.HouseholdRef{CompoundID: cp.ID, HouseholdID: renovote.HouseholdID(parts[0], parts[1], parts[2])}
 	if _, err := c.st.Household(ctx, ref); err != nil {
+		if errors.Is(err, renovote.ErrNotFound) {
+			return ref, fmt.Errorf("household %s is not on the register of %s (%s): %w", ref.HouseholdID, cp.Name, cp.ID, renovote.ErrNotFound)
+		}
 		return ref, err
 	}
 	return ref, nil
@@ -279,10 +287,6 @@ func (c *cli) paper(ctx context.Context, args []string) error {
 	if len(args) != 3 {
 		return fmt.Errorf("paper: give COMPOUND HOUSEHOLD agree|disagree")
 	}
-	ref, err := c.householdArg(ctx, args[:2])
-	if err != nil {
-		return fmt.Errorf("paper: %w", err)
-	}
 	choice, err := renovote.ParseChoice(args[2])
 	if err != nil {
 		return fmt.Errorf("paper: %w", err)
@@ -293,6 +297,10 @@ func (c *cli) paper(ctx context.Context, args []string) error {
 	}
 	if strings.TrimSpace(c.by) == "" {
 		return fmt.Errorf("paper: -by is required (who entered the ballot): %w", renovote.ErrInvalid)
+	}
+	ref, err := c.householdArg(ctx, args[:2])
+	if err != nil {
+		return fmt.Errorf("paper: %w", err)
 	}
 	rid := renovote.NewReceiptID()
 	rc, err := c.st.CastVote(ctx, renovote.VoteCmd{Ref: ref, Choice: choice, Channel: ch, Actor: "cli:" + c.by,

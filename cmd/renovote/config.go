@@ -58,7 +58,8 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 	fs.StringVar(&c.Programme, "programme", "", "run: apply this programme file at start")
 	fs.StringVar(&c.Register, "register", "", "run: import this register file at start")
 	fs.StringVar(&c.InvitesOut, "invites-out", "", "run: write the invitation links CSV here at start")
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
 		return c, nil, err
 	}
 	var problems []string
@@ -76,7 +77,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 	c.RedisURL = strings.TrimSpace(*vals["REDIS_URL"])
 	if c.RedisURL != "" {
 		if _, err := redis.ParseURL(c.RedisURL); err != nil {
-			problems = append(problems, fmt.Sprintf("REDIS_URL (-redis-url): %v", err))
+			problems = append(problems, "REDIS_URL (-redis-url): "+redactURL(err.Error(), c.RedisURL))
 		}
 	}
 	for _, f := range strings.FieldsFunc(*vals["RENOVOTE_ADMINS"], func(r rune) bool { return r == ',' || r == ' ' }) {
@@ -99,5 +100,37 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 	if len(problems) > 0 {
 		return c, nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
 	}
-	return c, fs.Args(), nil
+	return c, rest, nil
+}
+
+// parseInterspersed parses flags wherever they stand among the arguments, as
+// the usage shows them after the operands ("paper liangmao 1-1-101 agree -by
+// 王"); the standard flag package stops at the first operand. Everything after
+// "--" is an operand.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			return operands, nil
+		}
+		if consumed := len(args) - len(left); consumed > 0 && args[consumed-1] == "--" {
+			return append(operands, left...), nil
+		}
+		operands = append(operands, left[0])
+		args = left[1:]
+	}
+}
+
+// redactURL removes the URL, which may hold a password, from an error message
+// about it, leaving its redacted form.
+func redactURL(msg, raw string) string {
+	shown := "(the URL)"
+	if u, err := url.Parse(raw); err == nil {
+		shown = u.Redacted()
+	}
+	return strings.ReplaceAll(msg, raw, shown)
 }

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 )
 
 const usage = `renovote: the consent ballot of old-compound renovation, on Telegram.
@@ -35,13 +37,17 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := dispatch(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0) // the usage was asked for and printed
+	}
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "renovote:", err)
-		}
+		fmt.Fprintln(os.Stderr, "renovote:", err)
 		os.Exit(2)
 	}
 }
+
+// nowFunc is the clock of the commands; tests set it to a time in a ballot window.
+var nowFunc = time.Now
 
 // dispatch runs one command line. It is main without the process, for tests.
 func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -65,7 +71,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 			fmt.Fprintf(stderr, "  %-18s -%-14s %s\n", s.env, s.flag, s.help)
 		}
 	}
-	env := &cli{out: stdout, errOut: stderr}
+	env := &cli{out: stdout, errOut: stderr, now: nowFunc}
 	env.declareFlags(fs)
 	cfg, rest, err := parseConfig(fs, args, getenv, cmd == "run")
 	if err != nil {
@@ -73,6 +79,12 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	env.cfg = cfg
 	env.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	switch cmd + " " + sub {
+	case "run ", "tally ":
+		if len(rest) > 0 {
+			return fmt.Errorf("%s: unexpected %q (flags start with -)", cmd, rest)
+		}
+	}
 	switch cmd + " " + sub {
 	case "run ":
 		return env.run(ctx)
@@ -92,5 +104,5 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return env.withStore(ctx, func(c *cli) error { return c.worker(ctx, sub, rest) })
 	}
 	fs.Usage()
-	return fmt.Errorf("unknown command %q", (cmd + " " + sub))
+	return fmt.Errorf("unknown command %q", strings.TrimSpace(cmd+" "+sub))
 }

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/renovote/renovote/bot/bottest"
+)
+
+// A developer starts the bot without Redis against a fake Telegram, with the
+// seed programme, register and an invitation sheet; a resident opens a link.
+func TestRunSmoke(t *testing.T) {
+	srv := bottest.NewServer(t)
+	invites := filepath.Join(t.TempDir(), "invites.csv")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	env := map[string]string{"LOG_LEVEL": "warn"} // no REDIS_URL, whatever the process has
+	go func() {
+		done <- dispatch(ctx, []string{"run", "-token", srv.Token, "-api-url", srv.URL,
+			"-programme", seedProgramme, "-register", seedRegister, "-invites-out", invites},
+			envOf(env), &stdout, &stderr)
+	}()
+
+	// The sheet is written once the bot knows its username, before polling.
+	var rows []invitation
+	deadline := time.Now().Add(20 * time.Second)
+	for len(rows) != 808 {
+		select {
+		case err := <-done:
+			t.Fatalf("run stopped early: %v\nstderr:\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no complete invitation sheet after 20s (%d rows)\nstderr:\n%s", len(rows), stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+		data, err := os.ReadFile(invites)
+		if err != nil || !strings.HasSuffix(string(data), "\n") {
+			continue
+		}
+		rows = readInvites(t, string(data))
+	}
+	for _, r := range rows {
+		if !strings.HasPrefix(r.link, "https://t.me/"+srv.BotUsername()+"?start=") || len(r.code) != 22 {
+			t.Fatalf("link %q (bot %s)", r.link, srv.BotUsername())
+		}
+	}
+
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer wcancel()
+	wang := srv.User(4242, "王", "zh")
+	wang.Send("/start " + rows[0].code)
+	m, err := srv.WaitForMessage(wctx, wang.ID, func(m bottest.Message) bool { return m.FromBot && m.HasCallbackData("b:y") })
+	if err != nil {
+		t.Fatalf("no confirmation with a b:y button: %v\ntranscript: %v\nstderr:\n%s", err, wang.Messages(), stderr.String())
+	}
+	if !strings.Contains(m.Text, "粮贸小区") {
+		t.Errorf("confirmation does not name the compound: %q", m.Text)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run after cancel: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not stop within 20s of the cancel")
+	}
+	// Loudly, even with LOG_LEVEL=warn: nothing is kept.
+	wantContains(t, "stderr", stderr.String(),
+		"WARNING: in-memory store, nothing is kept across restarts",
+		"EVERYTHING IS LOST WHEN THE BOT STOPS",
+		"liangmao 粮贸小区: 55 added")
+	if stdout.String() != "" {
+		t.Errorf("run wrote to stdout: %q", stdout.String())
+	}
+}

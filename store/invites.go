@@ -114,25 +114,17 @@ func (s *Store) EnsureInvites(ctx context.Context, compoundID string, now time.T
 
 // invites reads the register and the current invitations of a compound.
 func (s *Store) invites(ctx context.Context, compoundID string, ck compoundKeys) ([]renovote.Household, map[string]invRecord, error) {
-	var exists *redis.IntCmd
-	var hh, inv *redis.MapStringStringCmd
-	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		exists = p.Exists(ctx, ck.meta)
-		hh = p.HGetAll(ctx, ck.hh)
-		inv = p.HGetAll(ctx, ck.inv)
-		return nil
-	}); err != nil {
+	h, err := s.readHashes(ctx, ck, ck.hh, ck.inv)
+	if err != nil {
 		return nil, nil, err
 	}
-	if exists.Val() == 0 {
-		return nil, nil, renovote.ErrNotFound
-	}
-	hhs, err := decodeHouseholds(hh.Val())
+	hh, inv := h[0], h[1]
+	hhs, err := decodeHouseholds(hh)
 	if err != nil {
 		return nil, nil, err
 	}
 	current := map[string]invRecord{}
-	for id, js := range inv.Val() {
+	for id, js := range inv {
 		var r invRecord
 		if err := json.Unmarshal([]byte(js), &r); err != nil {
 			return nil, nil, fmt.Errorf("decode invitation: %w", err)

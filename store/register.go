@@ -142,19 +142,11 @@ func (s *Store) Households(ctx context.Context, compoundID string) ([]renovote.H
 	if err != nil {
 		return nil, wrap(err)
 	}
-	var exists *redis.IntCmd
-	var all *redis.MapStringStringCmd
-	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		exists = p.Exists(ctx, ck.meta)
-		all = p.HGetAll(ctx, ck.hh)
-		return nil
-	}); err != nil {
+	h, err := s.readHashes(ctx, ck, ck.hh)
+	if err != nil {
 		return nil, wrap(err)
 	}
-	if exists.Val() == 0 {
-		return nil, wrap(renovote.ErrNotFound)
-	}
-	out, err := decodeHouseholds(all.Val())
+	out, err := decodeHouseholds(h[0])
 	if err != nil {
 		return nil, wrap(err)
 	}

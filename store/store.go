@@ -205,3 +205,27 @@ func parseTime(s string) time.Time {
 }
 
 func isNil(err error) bool { return errors.Is(err, redis.Nil) }
+
+// readHashes reads whole hashes of one compound in one transaction, after
+// checking that the compound exists (renovote.ErrNotFound otherwise).
+func (s *Store) readHashes(ctx context.Context, ck compoundKeys, keys ...string) ([]map[string]string, error) {
+	var exists *redis.IntCmd
+	cmds := make([]*redis.MapStringStringCmd, len(keys))
+	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		exists = p.Exists(ctx, ck.meta)
+		for i, k := range keys {
+			cmds[i] = p.HGetAll(ctx, k)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if exists.Val() == 0 {
+		return nil, renovote.ErrNotFound
+	}
+	out := make([]map[string]string, len(keys))
+	for i, c := range cmds {
+		out[i] = c.Val()
+	}
+	return out, nil
+}

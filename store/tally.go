@@ -17,19 +17,11 @@ func (s *Store) Tally(ctx context.Context, compoundID string) (renovote.Tally, e
 	if err != nil {
 		return renovote.Tally{}, wrap(err)
 	}
-	var exists *redis.IntCmd
-	var all *redis.MapStringStringCmd
-	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		exists = p.Exists(ctx, ck.meta)
-		all = p.HGetAll(ctx, ck.tally)
-		return nil
-	}); err != nil {
+	h, err := s.readHashes(ctx, ck, ck.tally)
+	if err != nil {
 		return renovote.Tally{}, wrap(err)
 	}
-	if exists.Val() == 0 {
-		return renovote.Tally{}, wrap(renovote.ErrNotFound)
-	}
-	m := all.Val()
+	m := h[0]
 	n := func(f string) int64 {
 		v, _ := strconv.ParseInt(m[f], 10, 64)
 		return v
@@ -53,30 +45,21 @@ func (s *Store) Recount(ctx context.Context, compoundID string) (renovote.Tally,
 	if err != nil {
 		return renovote.Tally{}, wrap(err)
 	}
-	var exists *redis.IntCmd
-	var hh, choice, members *redis.MapStringStringCmd
-	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		exists = p.Exists(ctx, ck.meta)
-		hh = p.HGetAll(ctx, ck.hh)
-		choice = p.HGetAll(ctx, ck.choice)
-		members = p.HGetAll(ctx, ck.members)
-		return nil
-	}); err != nil {
+	h, err := s.readHashes(ctx, ck, ck.hh, ck.choice, ck.members)
+	if err != nil {
 		return renovote.Tally{}, wrap(err)
 	}
-	if exists.Val() == 0 {
-		return renovote.Tally{}, wrap(renovote.ErrNotFound)
-	}
-	hhs, err := decodeHouseholds(hh.Val())
+	hh, choice, members := h[0], h[1], h[2]
+	hhs, err := decodeHouseholds(hh)
 	if err != nil {
 		return renovote.Tally{}, wrap(err)
 	}
 	votes := map[string]renovote.Choice{}
-	for id, c := range choice.Val() {
+	for id, c := range choice {
 		votes[id] = renovote.Choice(c)
 	}
 	bound := map[string]bool{}
-	for id, list := range members.Val() {
+	for id, list := range members {
 		bound[id] = len(parseMembers(list)) > 0
 	}
 	return renovote.Recount(compoundID, hhs, votes, bound), nil

@@ -108,20 +108,13 @@ func (s *Store) Votes(ctx context.Context, compoundID string) (map[string]renovo
 	if err != nil {
 		return nil, wrap(err)
 	}
-	var exists *redis.IntCmd
-	var all *redis.MapStringStringCmd
-	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		exists = p.Exists(ctx, ck.meta)
-		all = p.HGetAll(ctx, ck.votes)
-		return nil
-	}); err != nil {
+	h, err := s.readHashes(ctx, ck, ck.votes)
+	if err != nil {
 		return nil, wrap(err)
 	}
-	if exists.Val() == 0 {
-		return nil, wrap(renovote.ErrNotFound)
-	}
-	out := make(map[string]renovote.HouseholdVote, len(all.Val()))
-	for id, js := range all.Val() {
+	all := h[0]
+	out := make(map[string]renovote.HouseholdVote, len(all))
+	for id, js := range all {
 		var v renovote.HouseholdVote
 		if err := json.Unmarshal([]byte(js), &v); err != nil {
 			return nil, wrap(fmt.Errorf("decode vote: %w", err))

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -54,11 +54,21 @@ type Bot struct {
 	api     *tg.Bot
 	log     *slog.Logger
 	limiter *rate.Limiter
-	disp    *dispatcher
+	disp    *dispatcher  // set by Run
+	client  *http.Client // the HTTP client New made, nil if given one
 	me      *models.User
+	started atomic.Bool
 }
 
-// New checks the configuration and connects to the Bot API (getMe).
+// minPollTimeout is the shortest PollTimeout: go-telegram asks for
+// PollTimeout-1s in whole seconds, and 0 would make it poll without waiting.
+const minPollTimeout = 2 * time.Second
+
+// getMeTimeout bounds the getMe call of New.
+const getMeTimeout = 10 * time.Second
+
+// New checks the configuration and connects to the Bot API (getMe). It starts
+// no goroutines: Run does.
 func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.Handler == nil || cfg.Dedupe == nil {
 		return nil, errors.New("bot: Handler and Dedupe are required")
@@ -72,6 +82,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 50 * time.Second
 	}
+	cfg.PollTimeout = max(cfg.PollTimeout, minPollTimeout)
 	if cfg.Shards <= 0 {
 		cfg.Shards = 32
 	}
@@ -81,11 +92,18 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.HandleTimeout <= 0 {
 		cfg.HandleTimeout = 30 * time.Second
 	}
-	b := &Bot{cfg: cfg, log: cfg.Logger, limiter: rate.NewLimiter(rate.Limit(cfg.Rate), int(cfg.Rate))}
-	b.disp = newDispatcher(cfg.Shards, b.handle, b.log)
+	b := &Bot{cfg: cfg, log: cfg.Logger, limiter: rate.NewLimiter(rate.Limit(cfg.Rate), max(1, int(cfg.Rate)))}
 	client := cfg.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second}
+		// Our own transport, so that Run can close its connections, with
+		// enough idle connections for every shard and the long poll.
+		tr := &http.Transport{Proxy: http.ProxyFromEnvironment}
+		if def, ok := http.DefaultTransport.(*http.Transport); ok {
+			tr = def.Clone()
+		}
+		tr.MaxIdleConnsPerHost = cfg.Shards + 1
+		client = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: tr}
+		b.client = client
 	}
 	opts := []tg.Option{
 		tg.WithDefaultHandler(b.enqueue),
@@ -93,16 +111,27 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		tg.WithHTTPClient(cfg.PollTimeout, client),
 		tg.WithErrorsHandler(func(err error) { b.log.Warn("telegram", "err", err) }),
 		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "callback_query"}),
+		// The library runs each update's handler in a goroutine of its own,
+		// which loses the order of a chat's updates; enqueue only routes the
+		// update to its chat's shard, so it runs in the library's one worker.
+		tg.WithNotAsyncHandlers(),
+		// No buffer between the poller and that worker: an update whose
+		// offset the next poll confirms has been queued in a shard, and
+		// Run handles those before it returns.
+		tg.WithUpdatesChannelCap(0),
+		tg.WithSkipGetMe(), // done below, under ctx
 	}
 	if cfg.ServerURL != "" {
 		opts = append(opts, tg.WithServerURL(cfg.ServerURL))
 	}
-	api, err := tg.New(cfg.Token, append(opts, tg.WithCheckInitTimeout(10*time.Second))...)
+	api, err := tg.New(cfg.Token, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("bot: connect to the Bot API: %w", err)
 	}
 	b.api = api
-	me, err := api.GetMe(ctx)
+	gctx, cancel := context.WithTimeout(ctx, getMeTimeout)
+	defer cancel()
+	me, err := api.GetMe(gctx)
 	if err != nil {
 		return nil, fmt.Errorf("bot: getMe: %w", err)
 	}
@@ -114,16 +143,35 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 func (b *Bot) Username() string { return b.me.Username }
 
 // Run long-polls until ctx is done, then lets the updates already taken finish
-// (bounded by HandleTimeout) before it returns.
+// before it returns: they have HandleTimeout in all from the end of ctx, and
+// the ones still queued then are dropped (logged; their button presses are
+// answered). Run can be called once.
 func (b *Bot) Run(ctx context.Context) error {
-	if _, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+	if !b.started.CompareAndSwap(false, true) {
+		return errors.New("bot: Run called more than once")
+	}
+	if b.client != nil {
+		defer b.client.CloseIdleConnections()
+	}
+	err := b.call(ctx, "deleteWebhook", func() error {
+		_, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{})
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("bot: deleteWebhook before polling: %w", err)
 	}
+	// Handling outlives ctx, until the shutdown deadline.
+	handleCtx, stopHandling := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHandling()
+	b.disp = newDispatcher(b.cfg.Shards, func(upd *models.Update) { b.handle(handleCtx, upd) }, b.log)
 	b.log.Info("bot polling", "username", b.me.Username)
-	var wg sync.WaitGroup
-	wg.Go(func() { b.api.Start(ctx) })
-	<-ctx.Done()
-	wg.Wait()
+	// Start returns once ctx is done and its poller and worker have stopped;
+	// as the worker routes updates synchronously, every update taken is in a
+	// shard's queue by then.
+	b.api.Start(ctx)
+	b.log.Info("bot stopping: finishing the updates taken", "within", b.cfg.HandleTimeout)
+	deadline := time.AfterFunc(b.cfg.HandleTimeout, stopHandling)
+	defer deadline.Stop()
 	b.disp.close()
 	b.log.Info("bot stopped")
 	return nil
@@ -138,21 +186,26 @@ func (b *Bot) enqueue(_ context.Context, _ *tg.Bot, upd *models.Update) {
 	b.disp.submit(chat, upd)
 }
 
-// handle runs one update, in its chat's order. Every callback query is
-// answered, even when the handler fails or panics.
-func (b *Bot) handle(upd *models.Update) {
-	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.HandleTimeout)
-	defer cancel()
+// handle runs one update, in its chat's order, under base (cancelled at the
+// shutdown deadline). Every callback query is answered, even when the
+// handler fails, panics or runs out of time.
+func (b *Bot) handle(base context.Context, upd *models.Update) {
 	in, ok := toInput(upd)
 	if !ok {
 		return
 	}
+	ctx, cancel := context.WithTimeout(base, b.cfg.HandleTimeout)
+	defer cancel()
 	answered := upd.CallbackQuery == nil
 	defer func() {
 		if !answered {
 			b.answer(ctx, upd.CallbackQuery.ID, "", false)
 		}
 	}()
+	if base.Err() != nil {
+		b.log.Error("update dropped at shutdown: no time left to handle it", "update_id", upd.ID)
+		return
+	}
 	first, err := b.cfg.Dedupe.FirstSeen(ctx, upd.ID)
 	if err != nil {
 		b.log.Error("dedupe update", "update_id", upd.ID, "err", err)

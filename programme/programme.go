@@ -34,12 +34,16 @@ func Seed() renovote.Programme {
 }
 
 // Load reads and parses the programme file at path.
-func Load(path string) (renovote.Programme, error) {
+func Load(path string) (renovote.Programme, error) { return LoadIn(path, DefaultTimeZone) }
+
+// LoadIn is Load with the time zone used when the file names none (the
+// deployment's RENOVOTE_TZ).
+func LoadIn(path, defaultZone string) (renovote.Programme, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return renovote.Programme{}, fmt.Errorf("load programme: %w", err)
 	}
-	p, err := Parse(data)
+	p, err := ParseIn(data, defaultZone)
 	if err != nil {
 		return renovote.Programme{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -139,13 +143,19 @@ var presetList = strings.Join(presets, ", ")
 
 // Parse reads a programme file (YAML, or JSON) and validates the programme. On
 // any problem it returns a *renovote.ValidationError listing all of them.
-func Parse(data []byte) (renovote.Programme, error) {
+func Parse(data []byte) (renovote.Programme, error) { return ParseIn(data, DefaultTimeZone) }
+
+// ParseIn is Parse with the time zone used when the file names none.
+func ParseIn(data []byte, defaultZone string) (renovote.Programme, error) {
 	w := newWalker()
 	var fp fileProgramme
 	if err := decodeFile(data, w, &fp); err != nil {
 		return renovote.Programme{}, err
 	}
-	c := converter{w: w}
+	if defaultZone == "" {
+		defaultZone = DefaultTimeZone
+	}
+	c := converter{w: w, defaultZone: defaultZone}
 	p := c.programme(&fp)
 	c.validate(p)
 	if len(w.problems) > 0 {
@@ -214,6 +224,8 @@ func decodeFile(data []byte, w *walker, fp *fileProgramme) error {
 type converter struct {
 	w   *walker
 	loc *time.Location
+	// defaultZone is the time zone of a file without time_zone.
+	defaultZone string
 	// inherited[i] holds the fields compound i takes from the programme:
 	// "ballot.opens", "ballot.closes", "rule".
 	inherited []map[string]bool
@@ -227,7 +239,7 @@ func (c *converter) programme(fp *fileProgramme) renovote.Programme {
 		MaxMembers: fp.MaxMembers,
 	}
 	if p.TimeZone == "" {
-		p.TimeZone = DefaultTimeZone
+		p.TimeZone = c.defaultZone
 	}
 	loc, err := p.Location()
 	if err != nil {

@@ -563,3 +563,24 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultZoneFromDeployment(t *testing.T) {
+	data := []byte(strings.Replace(string(programme.SeedYAML()), "time_zone: Asia/Shanghai\n", "", 1))
+	if string(data) == string(programme.SeedYAML()) {
+		t.Fatal("seed has no time_zone line to remove")
+	}
+	p, err := programme.ParseIn(data, "Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.TimeZone != "Europe/Berlin" {
+		t.Fatalf("time zone %q, want the deployment's", p.TimeZone)
+	}
+	if _, off := p.Compounds[0].Ballot.Opens.Zone(); off != 2*3600 {
+		t.Fatalf("opens %v not read in Berlin summer time", p.Compounds[0].Ballot.Opens)
+	}
+	q, err := programme.Parse(data)
+	if err != nil || q.TimeZone != programme.DefaultTimeZone {
+		t.Fatalf("Parse without time_zone: %q %v", q.TimeZone, err)
+	}
+}

@@ -20,6 +20,9 @@ import (
 type invRecord struct {
 	Code   string    `json:"code"`
 	Issued time.Time `json:"issued"`
+	// Revoked marks a household whose invitation was revoked and not reissued:
+	// Code is empty and EnsureInvites leaves it without one.
+	Revoked bool `json:"revoked,omitempty"`
 }
 
 // IssueInvite gives the household a new invitation code; its previous code, if
@@ -34,7 +37,7 @@ func (s *Store) IssueInvite(ctx context.Context, ref renovote.HouseholdRef, now 
 	if err := s.putInviteIndex(ctx, s.rdb, inv); err != nil {
 		return renovote.Invite{}, wrap(err)
 	}
-	js, _ := json.Marshal(invRecord{inv.Code, inv.Issued})
+	js, _ := json.Marshal(invRecord{Code: inv.Code, Issued: inv.Issued})
 	_, res, err := s.run(ctx, scriptInviteSet, []string{ck.hh, ck.inv}, ref.HouseholdID, string(js))
 	if err != nil {
 		s.rdb.Del(context.WithoutCancel(ctx), s.k.invite(inv.Code))
@@ -52,7 +55,8 @@ func (s *Store) IssueInvite(ctx context.Context, ref renovote.HouseholdRef, now 
 }
 
 // EnsureInvites issues codes to the compound's households (not removed) that
-// have no current one and returns every current invitation, in register order.
+// never had one and returns every current invitation, in register order. A
+// household whose invitation was revoked gets none until IssueInvite.
 func (s *Store) EnsureInvites(ctx context.Context, compoundID string, now time.Time) ([]renovote.Invite, error) {
 	wrap := func(err error) error { return fmt.Errorf("ensure invites %s: %w", compoundID, err) }
 	ck, err := s.compound(compoundID)
@@ -83,7 +87,7 @@ func (s *Store) EnsureInvites(ctx context.Context, compoundID string, now time.T
 		}
 		args := make([]any, 0, 2*len(proposals))
 		for _, inv := range proposals {
-			js, _ := json.Marshal(invRecord{inv.Code, inv.Issued})
+			js, _ := json.Marshal(invRecord{Code: inv.Code, Issued: inv.Issued})
 			args = append(args, inv.Ref.HouseholdID, string(js))
 		}
 		_, res, err := s.run(ctx, scriptInviteEnsure, []string{ck.hh, ck.inv}, args...)
@@ -105,7 +109,7 @@ func (s *Store) EnsureInvites(ctx context.Context, compoundID string, now time.T
 	}
 	out := make([]renovote.Invite, 0, len(hhs))
 	for _, h := range hhs {
-		if r, ok := current[h.ID]; ok && !h.Removed {
+		if r, ok := current[h.ID]; ok && !h.Removed && r.Code != "" {
 			out = append(out, renovote.Invite{Code: r.Code, Ref: h.Ref(), Issued: r.Issued})
 		}
 	}
@@ -134,14 +138,16 @@ func (s *Store) invites(ctx context.Context, compoundID string, ck compoundKeys)
 	return hhs, current, nil
 }
 
-// RevokeInvite revokes the household's current code, if any.
+// RevokeInvite revokes the household's current code, if any; the household
+// gets no new code from EnsureInvites until IssueInvite reissues one.
 func (s *Store) RevokeInvite(ctx context.Context, ref renovote.HouseholdRef) error {
 	wrap := func(err error) error { return fmt.Errorf("revoke invite %s: %w", ref, err) }
 	ck, err := s.checkRef(ref)
 	if err != nil {
 		return wrap(err)
 	}
-	_, res, err := s.run(ctx, scriptInviteRevoke, []string{ck.hh, ck.inv}, ref.HouseholdID)
+	js, _ := json.Marshal(invRecord{Revoked: true})
+	_, res, err := s.run(ctx, scriptInviteRevoke, []string{ck.hh, ck.inv}, ref.HouseholdID, string(js))
 	if err != nil {
 		return wrap(err)
 	}

@@ -45,6 +45,20 @@ func TestInvites(t *testing.T) {
 	must(t, s.RevokeInvite(ctx, ref)) // idempotent
 	_, err = s.ResolveInvite(ctx, inv2.Code)
 	wantErr(t, err, renovote.ErrRevoked)
+	// A revoked household gets no new code from the next export...
+	all, err := s.EnsureInvites(ctx, lm, during)
+	must(t, err)
+	for _, inv := range all {
+		if inv.Ref == ref {
+			t.Fatalf("revoked household got a new code from EnsureInvites: %+v", inv)
+		}
+	}
+	// ...until it is reissued.
+	inv3, err := s.IssueInvite(ctx, ref, during)
+	must(t, err)
+	if got, err := s.ResolveInvite(ctx, inv3.Code); err != nil || got != ref {
+		t.Fatalf("reissued code resolves to %v, %v", got, err)
+	}
 
 	// Unknown and malformed codes.
 	_, err = s.ResolveInvite(ctx, renovote.NewInviteCode())

@@ -72,7 +72,7 @@ func (c *cli) programmeApply(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("programme apply: give one programme file")
 	}
-	p, err := programme.Load(args[0])
+	p, err := programme.LoadIn(args[0], c.cfg.TZ.String())
 	if err != nil {
 		return err
 	}

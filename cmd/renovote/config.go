@@ -36,7 +36,7 @@ var settings = []struct{ env, flag, def, help string }{
 	{"TELEGRAM_API_URL", "api-url", "https://api.telegram.org", "Bot API server (a fake one in tests)"},
 	{"REDIS_URL", "redis-url", "", "redis://host:port/db; empty runs on an in-process store that keeps nothing"},
 	{"RENOVOTE_ADMINS", "admins", "", "comma-separated Telegram user ids of admins"},
-	{"RENOVOTE_TZ", "tz", "Asia/Shanghai", "time zone for dates shown and read"},
+	{"RENOVOTE_TZ", "tz", "Asia/Shanghai", "time zone of programme files that name none"},
 	{"BOT_USERNAME", "bot-username", "", "bot username for invitation links (default: from getMe)"},
 	{"LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
 }

@@ -38,7 +38,7 @@ func (c *cli) run(ctx context.Context) error {
 		c.now = time.Now
 	}
 	if c.cfg.Programme != "" {
-		p, err := programme.Load(c.cfg.Programme)
+		p, err := programme.LoadIn(c.cfg.Programme, c.cfg.TZ.String())
 		if err != nil {
 			return err
 		}

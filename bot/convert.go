@@ -2,6 +2,7 @@ package bot
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/go-telegram/bot/models"
 
@@ -56,17 +57,25 @@ func toInput(upd *models.Update) (dialogs.Input, bool) {
 
 // parseCommand splits "/vote@renovote_bot args" into ("vote", "args"). It reads
 // the text itself instead of entity offsets (which Telegram counts in UTF-16
-// units), so only a command at the start counts.
+// units), so only a command at the start counts. As for Telegram, a command
+// is "/" and latin letters, digits or underscores, ended by whitespace (any,
+// such as a new line or a full-width space) or "@botname".
 func parseCommand(text string) (cmd, args string) {
 	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, "/") {
 		return "", ""
 	}
-	head, rest, _ := strings.Cut(text, " ")
-	head = strings.TrimPrefix(head, "/")
-	head, _, _ = strings.Cut(head, "@")
-	if head == "" {
+	head, rest := text, ""
+	if i := strings.IndexFunc(text, unicode.IsSpace); i >= 0 {
+		head, rest = text[:i], text[i:]
+	}
+	head, _, _ = strings.Cut(head[1:], "@")
+	if head == "" || strings.IndexFunc(head, notCommandRune) >= 0 {
 		return "", ""
 	}
 	return strings.ToLower(head), strings.TrimSpace(rest)
+}
+
+func notCommandRune(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_')
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -54,47 +55,91 @@ func (b *Bot) sendMessage(ctx context.Context, chat int64, r dialogs.Reply) erro
 	})
 }
 
+// answerTimeout bounds answering one callback query. The answer has a
+// deadline of its own, so that a press is answered even when its handling
+// ran out of time.
+const answerTimeout = 5 * time.Second
+
 func (b *Bot) answer(ctx context.Context, id, text string, alert bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerTimeout)
+	defer cancel()
+	// Telegram refuses a longer text, which would leave the press unanswered.
+	text = truncateUTF16(text, maxCallbackAnswer)
 	err := b.call(ctx, "answerCallbackQuery", func() error {
 		_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text, ShowAlert: alert})
 		return err
 	})
 	if err != nil {
-		b.log.Warn("callback not answered", "err", err)
+		b.log.Warn("callback not answered", "callback_id", id, "err", err)
 	}
 }
 
+// maxCallbackAnswer is Telegram's limit on an answerCallbackQuery text, in
+// UTF-16 code units.
+const maxCallbackAnswer = 200
+
+// truncateUTF16 shortens s to at most limit UTF-16 code units, ending it
+// with "…" when it cuts.
+func truncateUTF16(s string, limit int) string {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	if n <= limit {
+		return s
+	}
+	n = 0
+	for i, r := range s {
+		if n+utf16.RuneLen(r) > limit-1 { // room for "…"
+			return s[:i] + "…"
+		}
+		n += utf16.RuneLen(r)
+	}
+	return s
+}
+
 // call runs one Bot API call under the rate limiter, retrying after 429 (for
-// retry_after) and transport errors; 400 and 403 are final.
+// retry_after) and transport or server errors, up to maxAttempts; 400, 401,
+// 403 and 404 are final.
 func (b *Bot) call(ctx context.Context, method string, do func() error) error {
 	var err error
-	for attempt := 1; attempt <= maxAttempts; attempt++ {
+	for attempt := 1; ; attempt++ {
 		if werr := b.limiter.Wait(ctx); werr != nil {
-			return werr
+			return errors.Join(err, werr)
 		}
 		err = do()
 		if err == nil {
 			return nil
 		}
 		var tooMany *tg.TooManyRequestsError
+		var migrate *tg.MigrateError
 		var wait time.Duration
 		switch {
+		case ctx.Err() != nil:
+			return err
 		case errors.As(err, &tooMany):
 			wait = time.Duration(tooMany.RetryAfter) * time.Second
 			b.log.Warn("telegram 429", "method", method, "retry_after", tooMany.RetryAfter)
-		case errors.Is(err, tg.ErrorForbidden), errors.Is(err, tg.ErrorBadRequest),
+		case errors.Is(err, tg.ErrorForbidden), errors.Is(err, tg.ErrorBadRequest), errors.As(err, &migrate),
 			errors.Is(err, tg.ErrorUnauthorized), errors.Is(err, tg.ErrorNotFound):
 			return err
 		default:
 			wait = time.Duration(attempt) * 200 * time.Millisecond
 		}
+		if attempt == maxAttempts {
+			return err
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return err // no time left to try again
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return errors.Join(err, ctx.Err())
-		case <-time.After(wait):
+		case <-t.C:
 		}
 	}
-	return err
 }
 
 // keyboard builds an inline keyboard, or nil for none.

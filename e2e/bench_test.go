@@ -48,3 +48,58 @@ func BenchmarkVoteThroughBot(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "votes/s")
 }
+
+// BenchmarkVotesThroughBotParallel measures throughput with 100 residents of
+// 100 households pressing at once (each waits for its answer before pressing
+// again, as a person would).
+func BenchmarkVotesThroughBotParallel(b *testing.B) {
+	w := newWorld(b)
+	const compound = "laozhongyiyuan"
+	codes := w.invites(compound)
+	type resident struct {
+		u    *bottest.User
+		msg  bottest.Message
+		data [2]string
+	}
+	var residents []*resident
+	for i, h := range w.hhs[compound][:100] {
+		residents = append(residents, &resident{u: w.srv.User(int64(91000+i), "居民", "zh-hans")})
+		r := residents[i]
+		if err := w.bindAndOpen(r.u, codes[h.ID], &r.msg); err != nil {
+			b.Fatal(err)
+		}
+		for _, btn := range r.msg.Buttons() {
+			switch (*btn.CallbackData)[:4] {
+			case "v:a:":
+				r.data[0] = *btn.CallbackData
+			case "v:d:":
+				r.data[1] = *btn.CallbackData
+			}
+		}
+	}
+	next := make(chan *resident, len(residents))
+	for _, r := range residents {
+		next <- r
+	}
+	b.SetParallelism(50) // 100 goroutines on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := <-next
+		i := 0
+		for pb.Next() {
+			id, err := r.u.Press(r.msg.ID, r.data[i%2])
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if _, err := w.srv.WaitCallbackAnswered(w.ctx, id); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "votes/s")
+	w.tally(compound) // counters still equal the recount
+}

@@ -35,14 +35,16 @@ type Config struct {
 	Logger    *slog.Logger
 	Now       func() time.Time // default time.Now
 
-	// PollTimeout is the long-polling timeout (default 50s).
+	// PollTimeout is the long-polling timeout (default 50s, at least 2s); a
+	// poll asks the server to wait PollTimeout-1s, in whole seconds.
 	PollTimeout time.Duration
 	// Shards is how many chats are handled at once (default 32); one chat is
 	// always handled serially.
 	Shards int
 	// Rate limits outgoing calls per second across all chats (default 25).
 	Rate float64
-	// HandleTimeout bounds one update's handling (default 30s).
+	// HandleTimeout bounds one update's handling (default 30s), and at
+	// shutdown the handling of every update still queued, together.
 	HandleTimeout time.Duration
 	// HTTPClient overrides the HTTP client (tests).
 	HTTPClient *http.Client

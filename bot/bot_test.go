@@ -253,18 +253,10 @@ func TestCallbacksAnswered(t *testing.T) {
 		}
 	}
 	// The answer goes out before the replies.
-	reply := e.reply(u.ID, m.ID, "after a")
-	var answerSeq, sendSeq int64
-	for _, c := range e.srv.Calls() {
-		switch {
-		case c.Method == "answerCallbackQuery" && c.Param("text") == "Saved":
-			answerSeq = c.Seq
-		case c.Method == "sendMessage" && c.Param("text") == reply.Text:
-			sendSeq = c.Seq
-		}
-	}
-	if answerSeq == 0 || sendSeq == 0 || answerSeq > sendSeq {
-		t.Errorf("answerCallbackQuery (seq %d) should come before the reply (seq %d)", answerSeq, sendSeq)
+	answer := e.call(func(c bottest.Call) bool { return c.Method == "answerCallbackQuery" && c.Param("text") == "Saved" })
+	send := e.call(func(c bottest.Call) bool { return c.Method == "sendMessage" && c.Param("text") == "after a" })
+	if answer.Seq > send.Seq {
+		t.Errorf("answerCallbackQuery (seq %d) should come before the reply (seq %d)", answer.Seq, send.Seq)
 	}
 
 	id := u.PressRaw(m.ID, "long")
@@ -347,7 +339,9 @@ func TestRetries(t *testing.T) {
 
 	e.srv.FailNext("sendMessage", 1, bottest.TooManyRequests(1))
 	u.Send("flood")
-	e.reply(u.ID, 0, "re: flood")
+	e.call(func(c bottest.Call) bool {
+		return c.Method == "sendMessage" && c.OK() && c.Param("text") == "re: flood"
+	})
 	calls := e.srv.CallsTo("sendMessage")
 	if len(calls) != 2 || calls[0].Status != 429 || !calls[1].OK() {
 		t.Fatalf("sendMessage calls: %v", calls)
@@ -362,7 +356,9 @@ func TestRetries(t *testing.T) {
 	e.srv.FailNext("sendMessage", 1, bottest.Drop())
 	e.srv.FailNext("sendMessage", 1, bottest.InternalError())
 	u.Send("flaky")
-	e.reply(u.ID, 0, "re: flaky")
+	e.call(func(c bottest.Call) bool {
+		return c.Method == "sendMessage" && c.OK() && c.Param("text") == "re: flaky"
+	})
 	if n := len(e.srv.CallsTo("sendMessage")); n != 5 {
 		t.Errorf("%d sendMessage calls, want 5", n)
 	}

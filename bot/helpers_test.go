@@ -94,7 +94,7 @@ next:
 
 // env is a fake Bot API server with a captured log, and bots run on it.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	srv    *bottest.Server
 	logs   *logBuffer
@@ -102,7 +102,7 @@ type env struct {
 	dedupe *memDedupe
 }
 
-func newEnv(t *testing.T, opts ...bottest.Option) *env {
+func newEnv(t testing.TB, opts ...bottest.Option) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -180,6 +180,18 @@ func (e *env) reply(chat, after int64, text string) bottest.Message {
 		e.t.Fatalf("no reply %q in chat %d: %v\ntranscript: %v", text, chat, err, e.srv.Messages(chat))
 	}
 	return m
+}
+
+// call waits for a recorded call that matches. (The server records a call
+// after applying it: a message can be in the transcript a moment before the
+// sendMessage that made it is in the calls.)
+func (e *env) call(match func(bottest.Call) bool) bottest.Call {
+	e.t.Helper()
+	c, err := e.srv.WaitFor(e.ctx, match)
+	if err != nil {
+		e.t.Fatalf("no matching call: %v\ncalls: %v", err, e.srv.Calls())
+	}
+	return c
 }
 
 // answered waits until callback id is answered.

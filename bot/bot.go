@@ -46,6 +46,9 @@ type Config struct {
 	// HandleTimeout bounds one update's handling (default 30s), and at
 	// shutdown the handling of every update still queued, together.
 	HandleTimeout time.Duration
+	// Commands gives the command menu for a language code; nil sets none. The
+	// menu is set at start for the default language (Chinese) and for "en".
+	Commands func(lang string) []dialogs.Command
 	// HTTPClient overrides the HTTP client (tests).
 	HTTPClient *http.Client
 }
@@ -78,6 +81,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = newRedactLogger(cfg.Logger, cfg.Token)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -128,14 +132,14 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	api, err := tg.New(cfg.Token, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("bot: connect to the Bot API: %w", err)
+		return nil, fmt.Errorf("bot: connect to the Bot API: %w", redactErr(err, cfg.Token))
 	}
 	b.api = api
 	gctx, cancel := context.WithTimeout(ctx, getMeTimeout)
 	defer cancel()
 	me, err := api.GetMe(gctx)
 	if err != nil {
-		return nil, fmt.Errorf("bot: getMe: %w", err)
+		return nil, fmt.Errorf("bot: getMe: %w", redactErr(err, cfg.Token))
 	}
 	b.me = me
 	return b, nil
@@ -160,8 +164,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("bot: deleteWebhook before polling: %w", err)
+		return fmt.Errorf("bot: deleteWebhook before polling: %w", redactErr(err, b.cfg.Token))
 	}
+	b.setCommands(ctx)
 	// Handling outlives ctx, until the shutdown deadline.
 	handleCtx, stopHandling := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHandling()
@@ -227,4 +232,24 @@ func (b *Bot) handle(base context.Context, upd *models.Update) {
 		b.answer(ctx, upd.CallbackQuery.ID, resp.CallbackText, resp.CallbackAlert)
 	}
 	b.send(ctx, in, resp)
+}
+
+// setCommands publishes the command menu; a failure is logged, not fatal.
+func (b *Bot) setCommands(ctx context.Context) {
+	if b.cfg.Commands == nil {
+		return
+	}
+	for _, lang := range []string{"", "en"} {
+		var cmds []models.BotCommand
+		for _, c := range b.cfg.Commands(lang) {
+			cmds = append(cmds, models.BotCommand{Command: c.Name, Description: c.Description})
+		}
+		err := b.call(ctx, "setMyCommands", func() error {
+			_, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, LanguageCode: lang})
+			return err
+		})
+		if err != nil {
+			b.log.Warn("command menu not set", "lang", lang, "err", err)
+		}
+	}
 }

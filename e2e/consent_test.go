@@ -37,6 +37,10 @@ func TestCompoundConsent(t *testing.T) {
 		w.bind(u, codes[h.ID])
 		members[h.ID] = append(members[h.ID], u)
 	}
+	// The command menu was published in Chinese (default) and English.
+	if zh, en := w.srv.MyCommands(""), w.srv.MyCommands("en"); len(zh) == 0 || len(en) == 0 || zh[0].Description == en[0].Description {
+		t.Fatalf("command menus: zh %v, en %v", zh, en)
+	}
 	if tl := w.tally(compound); tl.Bound != 55 || tl.Households != 55 || tl.Voted != 0 {
 		t.Fatalf("after binding: %+v", tl)
 	}

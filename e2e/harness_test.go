@@ -71,7 +71,7 @@ func newWorld(t testing.TB) *world {
 	w.srv = bottest.NewServer(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	engine := dialogs.New(dialogs.Config{Store: st, Admins: []int64{adminID}, BotUsername: w.srv.BotUsername(), Logger: log})
-	b, err := bot.New(ctx, bot.Config{Token: w.srv.Token, ServerURL: w.srv.URL, Handler: engine, Dedupe: st,
+	b, err := bot.New(ctx, bot.Config{Token: w.srv.Token, ServerURL: w.srv.URL, Handler: engine, Dedupe: st, Commands: dialogs.Commands,
 		Logger: log, Now: w.clock.Now, PollTimeout: 2 * time.Second, Rate: 10000})
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,8 @@ func toInput(upd *models.Update) (dialogs.Input, bool) {
 		in.Lang, in.Name = m.From.LanguageCode, m.From.FirstName
 		in.Text = m.Text
 		if len(m.Photo) > 0 {
-			in.PhotoFileID = m.Photo[len(m.Photo)-1].FileID
+			largest := m.Photo[len(m.Photo)-1]
+			in.PhotoFileID, in.PhotoSize = largest.FileID, int64(largest.FileSize)
 			in.Text = m.Caption
 		}
 		in.Command, in.Args = parseCommand(in.Text)

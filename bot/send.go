@@ -25,7 +25,9 @@ func (b *Bot) send(ctx context.Context, in dialogs.Input, resp dialogs.Response)
 			chat = in.ChatID
 		}
 		var err error
-		if r.EditMessageID > 0 {
+		if r.PhotoFileID != "" {
+			err = b.sendPhoto(ctx, chat, r)
+		} else if r.EditMessageID > 0 {
 			err = b.call(ctx, "editMessageText", func() error {
 				_, err := b.api.EditMessageText(ctx, &tg.EditMessageTextParams{
 					ChatID: chat, MessageID: r.EditMessageID, Text: r.Text, ReplyMarkup: keyboard(r.Buttons),
@@ -51,6 +53,18 @@ func (b *Bot) send(ctx context.Context, in dialogs.Input, resp dialogs.Response)
 func (b *Bot) sendMessage(ctx context.Context, chat int64, r dialogs.Reply) error {
 	return b.call(ctx, "sendMessage", func() error {
 		_, err := b.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: r.Text, ReplyMarkup: keyboard(r.Buttons)})
+		return err
+	})
+}
+
+// maxCaption is Telegram's limit on a photo caption, in UTF-16 units.
+const maxCaption = 1024
+
+// sendPhoto sends a photo by file id, the reply's text as its caption.
+func (b *Bot) sendPhoto(ctx context.Context, chat int64, r dialogs.Reply) error {
+	return b.call(ctx, "sendPhoto", func() error {
+		_, err := b.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: r.PhotoFileID},
+			Caption: truncateUTF16(r.Text, maxCaption), ReplyMarkup: keyboard(r.Buttons)})
 		return err
 	})
 }

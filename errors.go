@@ -16,6 +16,8 @@ var (
 	ErrForbidden     = errors.New("not allowed")
 	ErrRemoved       = errors.New("household removed from the register")
 	ErrConflict      = errors.New("conflicting data")
+	ErrSurveyNotOpen = errors.New("survey not open yet")
+	ErrSurveyClosed  = errors.New("survey closed")
 )
 
 // Problem is one thing wrong with an input, located by a path such as

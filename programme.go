@@ -18,6 +18,9 @@ type Programme struct {
 	Compounds  []Compound `json:"compounds"`
 	Phases     []Phase    `json:"phases"`
 	Menu       Menu       `json:"menu"`
+	// ContributionBands are the answers to the survey's money question
+	// (DefaultContributionBands when empty).
+	ContributionBands []ContributionBand `json:"contribution_bands,omitempty"`
 }
 
 // Compound is one residential compound (小区) of a programme.
@@ -32,6 +35,8 @@ type Compound struct {
 	Ballot            Window `json:"ballot"`
 	// PublishTally lets residents see the counts (never who voted what).
 	PublishTally bool `json:"publish_tally"`
+	// Survey is the window of the survey (摸底调查); zero means no survey.
+	Survey Window `json:"survey"`
 }
 
 // Window is a half-open time interval [Opens, Closes).
@@ -190,6 +195,29 @@ func (p Programme) Validate() error {
 		}
 		if !c.Ballot.Opens.IsZero() && !c.Ballot.Closes.IsZero() && !c.Ballot.Closes.After(c.Ballot.Opens) {
 			v.Add(path+".ballot", "closes must be after opens")
+		}
+	}
+	for i, c := range p.Compounds {
+		path := fmt.Sprintf("compounds[%d]", i)
+		if w := c.Survey; !w.Opens.IsZero() || !w.Closes.IsZero() {
+			if w.Opens.IsZero() || w.Closes.IsZero() {
+				v.Add(path+".survey", "opens and closes are both required")
+			} else if !w.Closes.After(w.Opens) {
+				v.Add(path+".survey", "closes must be after opens")
+			}
+		}
+	}
+	bands := map[string]bool{}
+	for i, b := range p.ContributionBands {
+		path := fmt.Sprintf("contribution_bands[%d]", i)
+		if !ValidID(b.ID) {
+			v.Add(path+".id", fmt.Sprintf("%q must be 1-32 of a-z 0-9 _", b.ID))
+		} else if bands[b.ID] {
+			v.Add(path+".id", fmt.Sprintf("%q is used twice", b.ID))
+		}
+		bands[b.ID] = true
+		if b.Name == "" {
+			v.Add(path+".name", "missing")
 		}
 	}
 	for i, ph := range p.Phases {

@@ -458,7 +458,7 @@ func TestInputs(t *testing.T) {
 		{Text: "你好 /vote"},
 		{Text: "/vote@" + e.srv.BotUsername() + " now", Command: "vote", Args: "now"},
 		{Text: "  /START  x y ", Command: "start", Args: "x y"},
-		{Text: "/photo caption", Command: "photo", Args: "caption", PhotoFileID: "?"},
+		{Text: "/photo caption", Command: "photo", Args: "caption", PhotoFileID: "?", PhotoSize: int64(len("jpeg"))},
 		{Callback: "a", MessageID: int(m.ID)},
 	}
 	if len(ins) < len(want) {

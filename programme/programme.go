@@ -60,9 +60,11 @@ type (
 		PublishTally *bool          `yaml:"publish_tally"`
 		Rule         *fileRule      `yaml:"rule"`
 		Ballot       *fileWindow    `yaml:"ballot"`
+		Survey       *fileWindow    `yaml:"survey"`
 		Compounds    []fileCompound `yaml:"compounds"`
 		Phases       []filePhase    `yaml:"phases"`
 		Menu         fileMenu       `yaml:"menu"`
+		Bands        []fileBand     `yaml:"contribution_bands"`
 	}
 	fileCompound struct {
 		ID                string      `yaml:"id"`
@@ -72,6 +74,7 @@ type (
 		PublishTally      *bool       `yaml:"publish_tally"`
 		Rule              *fileRule   `yaml:"rule"`
 		Ballot            *fileWindow `yaml:"ballot"`
+		Survey            *fileWindow `yaml:"survey"`
 	}
 	fileWindow struct {
 		Opens  string `yaml:"opens"`
@@ -114,6 +117,10 @@ type (
 		ID    string `yaml:"id"`
 		Name  string `yaml:"name"`
 		Class string `yaml:"class"`
+	}
+	fileBand struct {
+		ID   string `yaml:"id"`
+		Name string `yaml:"name"`
 	}
 )
 
@@ -227,7 +234,7 @@ type converter struct {
 	// defaultZone is the time zone of a file without time_zone.
 	defaultZone string
 	// inherited[i] holds the fields compound i takes from the programme:
-	// "ballot.opens", "ballot.closes", "rule".
+	// "ballot.opens", "ballot.closes", "rule", "survey" (the whole window).
 	inherited []map[string]bool
 }
 
@@ -262,6 +269,15 @@ func (c *converter) programme(fp *fileProgramme) renovote.Programme {
 	if !defOpens.IsZero() && !defCloses.IsZero() && !defCloses.After(defOpens) {
 		c.w.add("ballot", c.w.lineOf("ballot"), "closes must be after opens")
 	}
+	var defSurvey fileWindow
+	if fp.Survey != nil {
+		defSurvey = *fp.Survey
+	}
+	defSurveyOpens := c.time(defSurvey.Opens, "survey.opens", false)
+	defSurveyCloses := c.time(defSurvey.Closes, "survey.closes", true)
+	if !defSurveyOpens.IsZero() && !defSurveyCloses.IsZero() && !defSurveyCloses.After(defSurveyOpens) {
+		c.w.add("survey", c.w.lineOf("survey"), "closes must be after opens")
+	}
 
 	for i, fc := range fp.Compounds {
 		path := index("compounds", i)
@@ -295,6 +311,23 @@ func (c *converter) programme(fp *fileProgramme) renovote.Programme {
 		} else {
 			cp.Ballot.Closes = c.time(win.Closes, path+".ballot.closes", true)
 		}
+		// The survey window: each bound the compound leaves empty is the
+		// programme's; none at all means no survey.
+		var sw fileWindow
+		if fc.Survey != nil {
+			sw = *fc.Survey
+		}
+		if sw.Opens == "" {
+			cp.Survey.Opens = defSurveyOpens
+		} else {
+			cp.Survey.Opens = c.time(sw.Opens, path+".survey.opens", false)
+		}
+		if sw.Closes == "" {
+			cp.Survey.Closes = defSurveyCloses
+		} else {
+			cp.Survey.Closes = c.time(sw.Closes, path+".survey.closes", true)
+		}
+		inh["survey"] = fp.Survey != nil && (fc.Survey == nil || sw.Opens == "" && sw.Closes == "")
 		switch {
 		case fc.PublishTally != nil:
 			cp.PublishTally = *fc.PublishTally
@@ -329,6 +362,12 @@ func (c *converter) programme(fp *fileProgramme) renovote.Programme {
 			})
 		}
 		p.Menu.Parts = append(p.Menu.Parts, mp)
+	}
+
+	for _, b := range fp.Bands {
+		p.ContributionBands = append(p.ContributionBands, renovote.ContributionBand{
+			ID: strings.TrimSpace(b.ID), Name: strings.TrimSpace(b.Name),
+		})
 	}
 	return p
 }
@@ -447,7 +486,8 @@ func (c *converter) remap(path string) string {
 	case rest == "ballot.opens" && inh["ballot.opens"],
 		rest == "ballot.closes" && inh["ballot.closes"],
 		rest == "ballot" && inh["ballot.opens"] && inh["ballot.closes"],
-		(rest == "rule" || under(rest, "rule")) && inh["rule"]:
+		(rest == "rule" || under(rest, "rule")) && inh["rule"],
+		(rest == "survey" || under(rest, "survey")) && inh["survey"]:
 		return rest
 	}
 	return path

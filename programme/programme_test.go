@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -117,6 +118,22 @@ func TestSeed(t *testing.T) {
 	}
 	if pub.Name != "小区公共区域" || count(pub, "must") != 14 || count(pub, "upgrade") != 6 {
 		t.Errorf("public part: %s must %d upgrade %d", pub.Name, count(pub, "must"), count(pub, "upgrade"))
+	}
+	// The survey runs through the survey phase: 1 May 08:00 to 31 May 24:00.
+	surveyOpens := time.Date(2020, 5, 1, 8, 0, 0, 0, sh)
+	surveyCloses := time.Date(2020, 6, 1, 0, 0, 0, 0, sh)
+	for _, c := range p.Compounds {
+		if !c.Survey.Opens.Equal(surveyOpens) || !c.Survey.Closes.Equal(surveyCloses) {
+			t.Errorf("%s: survey %v – %v, want %v – %v", c.ID, c.Survey.Opens, c.Survey.Closes, surveyOpens, surveyCloses)
+		}
+	}
+	if s := p.Compounds[0].Survey.State(time.Date(2020, 5, 31, 23, 59, 59, 0, sh)); s != renovote.Open {
+		t.Errorf("31 May 23:59:59: survey %v, want open", s)
+	}
+	if !slices.Equal(p.ContributionBands, []renovote.ContributionBand{
+		{ID: "lt500", Name: "500元以下"}, {ID: "500_2000", Name: "500–2000元"}, {ID: "gt2000", Name: "2000元以上"},
+	}) {
+		t.Errorf("contribution bands %+v", p.ContributionBands)
 	}
 	for _, name := range []string{"屋面修缮", "房屋结构安全监测设施", "适老性改造", "快递设施"} {
 		found := false
@@ -338,6 +355,63 @@ menu:
 			},
 		},
 		{
+			name: "compound survey closes before opens",
+			yaml: strings.Replace(minimal, "    name: A\n", "    name: A\n    survey: {opens: 2020-06-01 08:00, closes: 2020-05-31}\n", 1),
+			want: []want{{"compounds[0].survey", "closes must be after opens", 9}},
+		},
+		{
+			name: "programme survey closes before opens, inherited by two compounds",
+			yaml: strings.Replace(minimal, "compounds:\n", "survey: {opens: 2020-06-01, closes: 2020-05-01}\ncompounds:\n  - {id: b, name: B}\n", 1),
+			want: []want{{"survey", "closes must be after opens", 6}},
+		},
+		{
+			name: "programme survey with one bound, inherited by two compounds",
+			yaml: strings.Replace(minimal, "compounds:\n", "survey:\n  closes: 2020-05-31\ncompounds:\n  - {id: b, name: B}\n", 1),
+			want: []want{{"survey", "opens and closes are both required", 6}},
+		},
+		{
+			name: "compound survey with one bound and no programme survey",
+			yaml: strings.Replace(minimal, "    name: A\n", "    name: A\n    survey: {closes: 2020-05-31}\n", 1),
+			want: []want{{"compounds[0].survey", "opens and closes are both required", 9}},
+		},
+		{
+			name: "compound's bound makes the inherited survey window wrong",
+			yaml: strings.Replace(strings.Replace(minimal, "    name: A\n", "    name: A\n    survey: {closes: 2020-04-30}\n  - {id: b, name: B}\n", 1),
+				"compounds:\n", "survey: {opens: 2020-05-01, closes: 2020-05-31}\ncompounds:\n", 1),
+			want: []want{{"compounds[0].survey", "closes must be after opens", 10}},
+		},
+		{
+			name: "bad survey dates and fields",
+			yaml: strings.Replace(strings.Replace(minimal, "    name: A\n", "    name: A\n    survey: {opens: 2020-05-32, until: 2020-06-01}\n", 1),
+				"compounds:\n", "survey: {opens: 2020-05-01, closes: 31 May}\ncompounds:\n", 1),
+			want: []want{
+				{"survey.closes", `not a date-time "31 May"`, 6},
+				{"compounds[0].survey.opens", `not a date-time "2020-05-32": day out of range`, 10},
+				{"compounds[0].survey.until", `unknown field "until" (known: opens, closes)`, 10},
+			},
+		},
+		{
+			name: "bad contribution bands",
+			yaml: minimal + `contribution_bands:
+  - {id: lt500, name: 500元以下}
+  - {id: lt500, name: 五百元以下}
+  - {id: "500-2000", name: 500–2000元}
+  - {id: gt2000}
+  - {id: any, name: 愿意, amount: 1}
+`,
+			want: []want{
+				{"contribution_bands[1].id", `"lt500" is used twice`, 19},
+				{"contribution_bands[2].id", `"500-2000" must be 1-32 of a-z 0-9 _`, 20},
+				{"contribution_bands[3].name", "missing", 21},
+				{"contribution_bands[4].amount", `unknown field "amount"`, 22},
+			},
+		},
+		{
+			name: "contribution bands not a list",
+			yaml: minimal + "contribution_bands: {id: lt500, name: 500元以下}\n",
+			want: []want{{"contribution_bands", "want a list, got a mapping", 17}},
+		},
+		{
 			name: "syntax error",
 			yaml: "id: demo\nname: [unclosed\n",
 			want: []want{{"file", "line", 0}},
@@ -443,6 +517,128 @@ compounds:
 	if !errors.As(err, &v) || len(v.Problems) != 1 || v.Problems[0].Path != "rule.tests[0]" ||
 		!strings.Contains(v.Problems[0].Msg, "both be areas or both be counts") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestSurveyWindows(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, sh) }
+
+	// No survey anywhere: no window, and the default bands.
+	p, err := programme.Parse([]byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := p.Compounds[0]; !c.Survey.Opens.IsZero() || !c.Survey.Closes.IsZero() {
+		t.Errorf("survey %+v, want none", c.Survey)
+	}
+	if p.ContributionBands != nil || !slices.Equal(p.Bands(), renovote.DefaultContributionBands) {
+		t.Errorf("bands %+v / %+v, want the defaults", p.ContributionBands, p.Bands())
+	}
+
+	y := strings.Replace(minimal, "compounds:\n", `survey:
+  opens: 2020-05-01 08:00
+  closes: 2020-05-31
+contribution_bands: []
+compounds:
+  - id: own
+    name: Own
+    survey: {opens: 2020-05-10, closes: 2020-05-20 18:00}
+  - id: half
+    name: Half
+    survey: {closes: 2020-06-15}
+  - id: empty
+    name: Empty
+    survey: {}
+`, 1)
+	p, err = programme.Parse([]byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []struct {
+		id            string
+		opens, closes time.Time
+	}{
+		{"a", at(2020, 5, 1, 8), at(2020, 6, 1, 0)}, // inherited; a date alone closes at the end of the day
+		{"own", at(2020, 5, 10, 0), at(2020, 5, 20, 18)},
+		{"half", at(2020, 5, 1, 8), at(2020, 6, 16, 0)},
+		{"empty", at(2020, 5, 1, 8), at(2020, 6, 1, 0)},
+	} {
+		c, ok := p.Compound(w.id)
+		if !ok || !c.Survey.Opens.Equal(w.opens) || !c.Survey.Closes.Equal(w.closes) {
+			t.Errorf("%s: survey %v – %v, want %v – %v", w.id, c.Survey.Opens, c.Survey.Closes, w.opens, w.closes)
+		}
+	}
+	if p.ContributionBands != nil {
+		t.Errorf("an empty list of bands gave %+v", p.ContributionBands)
+	}
+
+	p, err = programme.Parse([]byte(minimal + "contribution_bands:\n  - {id: none_yet, name: \" 暂不确定 \"}\n  - {id: any, name: 愿意出资}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []renovote.ContributionBand{{ID: "none_yet", Name: "暂不确定"}, {ID: "any", Name: "愿意出资"}}
+	if !slices.Equal(p.ContributionBands, want) || !slices.Equal(p.Bands(), want) {
+		t.Errorf("bands %+v", p.ContributionBands)
+	}
+}
+
+// Another programme changes only its file: the example with the national
+// guideline's three classes parses, keeps the seed's compounds, windows,
+// phases, bands and items, and only the classes differ.
+func TestNationalClassesExample(t *testing.T) {
+	p, err := programme.Load(filepath.Join("..", "examples", "national-classes.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := programme.Seed()
+	wantClasses := []renovote.MenuClass{
+		{ID: "basic", Name: "基础类", Required: true},
+		{ID: "improve", Name: "完善类"},
+		{ID: "enhance", Name: "提升类"},
+	}
+	if !slices.Equal(p.Menu.Classes, wantClasses) {
+		t.Fatalf("classes %+v", p.Menu.Classes)
+	}
+	if p.ID == seed.ID {
+		t.Errorf("the example has the seed's id %q", p.ID)
+	}
+	if !reflect.DeepEqual(p.Compounds, seed.Compounds) || !reflect.DeepEqual(p.Phases, seed.Phases) ||
+		!reflect.DeepEqual(p.ContributionBands, seed.ContributionBands) || p.TimeZone != seed.TimeZone {
+		t.Error("the example differs from the seed beyond its menu")
+	}
+	perClass := map[string]int{}
+	if len(p.Menu.Parts) != len(seed.Menu.Parts) {
+		t.Fatalf("%d parts", len(p.Menu.Parts))
+	}
+	for i, part := range p.Menu.Parts {
+		sp := seed.Menu.Parts[i]
+		if part.ID != sp.ID || part.Name != sp.Name || len(part.Items) != len(sp.Items) {
+			t.Fatalf("part %d: %s %s, %d items", i, part.ID, part.Name, len(part.Items))
+		}
+		for j, it := range part.Items {
+			if it.ID != sp.Items[j].ID || it.Name != sp.Items[j].Name {
+				t.Errorf("%s item %d: %+v, seed %+v", part.ID, j, it, sp.Items[j])
+			}
+			perClass[it.Class]++
+		}
+	}
+	if perClass["basic"] == 0 || perClass["improve"] == 0 || perClass["enhance"] == 0 || len(perClass) != 3 {
+		t.Errorf("items per class %v", perClass)
+	}
+	// The survey follows the classes: basic items are ranked, the others are upgrades.
+	ref := renovote.HouseholdRef{CompoundID: "liangmao", HouseholdID: "1-1-101"}
+	a := renovote.SurveyAnswer{Ref: ref, Urgent: map[string][]string{"building": {"roof_repair", "security_doors"}},
+		Upgrades: []string{"structural_monitoring", "parking"}, Actor: "tg:1", At: p.Compounds[0].Survey.Opens}
+	if err := a.Validate(p); err != nil {
+		t.Errorf("answer of the national menu: %v", err)
+	}
+	if err := a.Validate(seed); err == nil {
+		t.Error("security_doors ranked urgent in the county menu, where it is an upgrade")
+	}
+	a.Urgent = map[string][]string{"public": {"parking"}} // 完善类: not ranked
+	if err := a.Validate(p); !errors.Is(err, renovote.ErrInvalid) {
+		t.Errorf("parking ranked urgent: %v", err)
 	}
 }
 

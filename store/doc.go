@@ -1,8 +1,9 @@
 // Package store keeps renovote's data in Redis (go-redis v9, any
 // redis.UniversalClient): the applied programme, each compound's register,
-// invitations, member bindings, votes, counters and audit trails, plus the
-// bot's small global state (update de-duplication, code-attempt throttles,
-// conversation sessions, community workers).
+// invitations, member bindings, votes, survey answers, problem reports,
+// resident supervisors, counters and audit trails, plus the bot's small global
+// state (update de-duplication, code-attempt throttles, conversation sessions,
+// community workers).
 //
 // It owns:
 //   - every key name, built in keys.go only. A compound's keys share the hash
@@ -10,10 +11,16 @@
 //     slot; global keys are used one key per command or script.
 //   - the Lua scripts (scripts/*.lua, embedded, run with EVALSHA falling back to
 //     EVAL). Each write script is atomic and idempotent under client retries: a
-//     vote carries an OpID whose receipt is kept, imports rebuild the counters
-//     from the data, binds and unbinds are resumable steps.
-//   - the counters (renovote.Tally) that the vote and import scripts keep exact;
-//     Recount recomputes them from scratch with renovote.Recount.
+//     vote, a survey submission, a report filing or move carries an op id kept
+//     for Options.OpTTL, imports rebuild the counters from the data, binds and
+//     unbinds are resumable steps, staff changes are set operations.
+//   - the counters (renovote.Tally, renovote.SurveyCounts) that the vote, survey
+//     and import scripts keep exact; Recount and RecountSurvey recompute them
+//     from scratch with renovote.Recount and renovote.CountSurvey. A household
+//     removed from the register counts in neither until it is restored.
+//   - problem reports: short per-compound ids (R1, R2, ...) from a counter in
+//     the filing script, status changes as compare-and-set against the report
+//     read, checked with renovote.CanMove.
 //
 // It never logs and never puts personal data (owner names, phones, invitation
 // codes) into errors. It speaks in domain terms and returns renovote's error

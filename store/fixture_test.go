@@ -19,6 +19,11 @@ var (
 	opens    = time.Date(2020, 4, 1, 8, 0, 0, 0, shanghai)
 	closes   = time.Date(2020, 5, 1, 0, 0, 0, 0, shanghai)
 	during   = opens.Add(48 * time.Hour)
+
+	// The survey window (摸底调查) of every compound of the fixture.
+	surveyOpens  = time.Date(2020, 5, 1, 8, 0, 0, 0, shanghai)
+	surveyCloses = time.Date(2020, 6, 1, 0, 0, 0, 0, shanghai)
+	surveyDuring = surveyOpens.Add(72 * time.Hour)
 )
 
 // Compounds of the fixture programme and their sizes.
@@ -33,12 +38,41 @@ var sizes = map[string]int{small: 8, lm: 55, lzy: 220}
 func testProgramme() renovote.Programme {
 	major, _ := renovote.PresetRule(renovote.RuleCivilCodeMajor)
 	w := renovote.Window{Opens: opens, Closes: closes}
+	sw := renovote.Window{Opens: surveyOpens, Closes: surveyCloses}
 	return renovote.Programme{
 		ID: "fenggang_2020", Name: "凤冈县2020年城镇老旧小区改造", TimeZone: "Asia/Shanghai", MaxMembers: 3,
 		Compounds: []renovote.Compound{
-			{ID: small, Name: "测试小区", Rule: major, Ballot: w},
-			{ID: lm, Name: "粮贸小区", PlannedHouseholds: 55, Rule: renovote.DefaultRule(), Ballot: w, PublishTally: true},
-			{ID: lzy, Name: "老中医院小区", PlannedHouseholds: 220, Rule: renovote.DefaultRule(), Ballot: w},
+			{ID: small, Name: "测试小区", Rule: major, Ballot: w, Survey: sw},
+			{ID: lm, Name: "粮贸小区", PlannedHouseholds: 55, Rule: renovote.DefaultRule(), Ballot: w, PublishTally: true, Survey: sw},
+			{ID: lzy, Name: "老中医院小区", PlannedHouseholds: 220, Rule: renovote.DefaultRule(), Ballot: w, Survey: sw},
+		},
+		Menu: testMenu(),
+	}
+}
+
+// testMenu is a short version of the Fenggang menu: two parts, each with
+// must-do (必改) and upgrade (提升) items.
+func testMenu() renovote.Menu {
+	item := func(id, name, class string) renovote.MenuItem {
+		return renovote.MenuItem{ID: id, Name: name, Class: class}
+	}
+	return renovote.Menu{
+		Classes: []renovote.MenuClass{{ID: "must", Name: "必改", Required: true}, {ID: "upgrade", Name: "提升"}},
+		Parts: []renovote.MenuPart{
+			{ID: "building", Name: "居民住宅建筑", Items: []renovote.MenuItem{
+				item("roof_repair", "屋面修缮", "must"), item("facade_leaks", "建筑外立面渗漏修补", "must"),
+				item("stairwell_repair", "单元楼道整修", "must"), item("rain_sewage_pipes", "雨污管线", "must"),
+				item("common_lighting", "公共区域照明系统", "must"), item("fire_safety_building", "消防设施", "must"),
+				item("security_doors", "单元防盗门及门禁", "upgrade"), item("energy_saving", "节能改造", "upgrade"),
+				item("flat_to_pitched_roof", "多层住宅楼房屋顶平改坡", "upgrade"),
+			}},
+			{ID: "public", Name: "小区公共区域", Items: []renovote.MenuItem{
+				item("waste_sorting", "垃圾分类收集点", "must"), item("parking", "停车设施", "must"),
+				item("outdoor_lighting", "室外照明系统", "must"), item("greening", "绿化改造提升", "must"),
+				item("roads", "道路整治", "must"), item("elderly_friendly", "适老性改造", "must"),
+				item("ev_charging", "充电设施", "upgrade"), item("fitness", "健身及活动设施", "upgrade"),
+				item("parcel_lockers", "快递设施", "upgrade"),
+			}},
 		},
 	}
 }

@@ -14,8 +14,11 @@ import (
 // Layout, with P the configured prefix:
 //
 //	P programme                 string  programme JSON
+//	P programme:rev             string  hash of the programme JSON (cache validation)
 //	P compounds                 set     every compound id ever applied
-//	P{c:ID}:meta                hash    active, name, rule (JSON), publish, opens/closes (unix ms), exact s/ns
+//	P{c:ID}:meta                hash    active, name, rule (JSON), publish, opens/closes (unix ms), exact s/ns;
+//	                                    survey_opens/survey_closes (unix ms) and exact survey_*_s/ns
+//	                                    when the compound has a survey window
 //	P{c:ID}:hh                  hash    household id -> household JSON (with owner_key)
 //	P{c:ID}:choice              hash    household id -> agree|disagree (current choice)
 //	P{c:ID}:votes               hash    household id -> renovote.HouseholdVote JSON
@@ -28,6 +31,18 @@ import (
 //	P{c:ID}:audit               stream  one entry per accepted vote command
 //	P{c:ID}:regaudit            stream  one entry per register import
 //	P{c:ID}:op:<OpID>           string  "<previous>|<receipt JSON>", TTL Options.OpTTL
+//	P{c:ID}:survey              hash    household id -> renovote.SurveyAnswer JSON (current answer)
+//	P{c:ID}:survey:counts       hash    survey counters: respondents, urg:<item>:<rank>, up:<item>,
+//	                                    contribute, band:<id>, comments, photos (zeros deleted)
+//	P{c:ID}:survey:audit        stream  one entry per accepted survey submission
+//	P{c:ID}:survey:op:<opID>    string  household id, TTL Options.OpTTL
+//	P{c:ID}:reports             hash    report id ("R<n>") -> renovote.Report JSON
+//	P{c:ID}:reports:seq         string  last report number (INCR)
+//	P{c:ID}:reports:open        zset    ids of reports not resolved (score: created, unix ms)
+//	P{c:ID}:reports:op:<opID>   string  id of the report filed (FileReport), TTL Options.OpTTL
+//	P{c:ID}:reports:mv:<opID>   string  id of the report moved (MoveReport), TTL Options.OpTTL
+//	P{c:ID}:supervisors         set     user ids of the compound's resident supervisors (监理员)
+//	P{c:ID}:staff:audit         stream  supervisor changes
 //	P invite:<code>             hash    c, h, issued, revoked
 //	P user:<userID>             hash    c, h, s (p pending | d done), t (unix ms)
 //	P upd:<updateID>            string  token, TTL Options.UpdateTTL
@@ -37,8 +52,9 @@ import (
 //	P{staff}:audit              stream  staff changes
 type keys struct{ p string }
 
-func (k keys) programme() string { return k.p + "programme" }
-func (k keys) compounds() string { return k.p + "compounds" }
+func (k keys) programme() string    { return k.p + "programme" }
+func (k keys) programmeRev() string { return k.p + "programme:rev" }
+func (k keys) compounds() string    { return k.p + "compounds" }
 
 func (k keys) invite(code string) string { return k.p + "invite:" + code }
 func (k keys) user(id int64) string      { return k.p + "user:" + strconv.FormatInt(id, 10) }
@@ -52,10 +68,13 @@ func (k keys) staffAudit() string        { return k.p + "{staff}:audit" }
 
 // compoundKeys are the keys of one compound, all in the compound's slot.
 type compoundKeys struct {
-	tag                             string // P{c:ID}:
-	meta, hh, choice, votes, tally  string
-	ownUnits, ownAgree, ownDisagree string
-	members, inv, audit, regAudit   string
+	tag                               string // P{c:ID}:
+	meta, hh, choice, votes, tally    string
+	ownUnits, ownAgree, ownDisagree   string
+	members, inv, audit, regAudit     string
+	survey, surveyCounts, surveyAudit string
+	reports, reportSeq, reportsOpen   string
+	supervisors, staffAudit           string
 }
 
 // compound returns the keys of compound id. The id must be renovote.ValidID
@@ -67,11 +86,24 @@ func (k keys) compound(id string) compoundKeys {
 		tally: t + "tally", ownUnits: t + "own:units", ownAgree: t + "own:agree",
 		ownDisagree: t + "own:disagree", members: t + "members", inv: t + "inv",
 		audit: t + "audit", regAudit: t + "regaudit",
+		survey: t + "survey", surveyCounts: t + "survey:counts", surveyAudit: t + "survey:audit",
+		reports: t + "reports", reportSeq: t + "reports:seq", reportsOpen: t + "reports:open",
+		supervisors: t + "supervisors", staffAudit: t + "staff:audit",
 	}
 }
 
 // op is the idempotency key of a vote command, in the compound's slot.
 func (ck compoundKeys) op(opID string) string { return ck.tag + "op:" + opID }
+
+// surveyOp is the idempotency key of a survey submission. Its namespace is
+// apart from the vote commands' ("op:"), so equal op ids never collide.
+func (ck compoundKeys) surveyOp(opID string) string { return ck.tag + "survey:op:" + opID }
+
+// reportOp is the idempotency key of a report filing.
+func (ck compoundKeys) reportOp(opID string) string { return ck.tag + "reports:op:" + opID }
+
+// moveOp is the idempotency key of a report's status change.
+func (ck compoundKeys) moveOp(opID string) string { return ck.tag + "reports:mv:" + opID }
 
 // validPrefix reports whether p can prefix keys without breaking hash tags.
 func validPrefix(p string) bool { return !strings.ContainsAny(p, "{}") }

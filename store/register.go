@@ -39,10 +39,12 @@ type hhRecord struct {
 }
 
 // ImportRegister stores the register of a compound in one script: households
-// are added or updated (bindings, votes and invitations are kept), missing ones
-// reported or removed, and the compound's counters rebuilt from the households,
-// current votes and members in the same script, so they stay exact. A removed
-// household that is listed again is restored, with its vote. The compound must
+// are added or updated (bindings, votes, survey answers and invitations are
+// kept), missing ones reported or removed, and the compound's counters rebuilt
+// from the households, current votes and members, and its survey counters from
+// the answers of the households on the register, in the same script, so they
+// stay exact. A removed household that is listed again is restored, with its
+// vote and survey answer. The compound must
 // be in the applied programme. A retried import leaves the same state (its diff
 // then reports the households as unchanged).
 func (s *Store) ImportRegister(ctx context.Context, compoundID string, hhs []renovote.Household, opts ImportOptions) (RegisterDiff, error) {
@@ -87,7 +89,8 @@ func (s *Store) ImportRegister(ctx context.Context, compoundID string, hhs []ren
 		return diff, wrap(err)
 	}
 	_, res, err := s.run(ctx, scriptImport,
-		[]string{ck.meta, ck.hh, ck.choice, ck.members, ck.tally, ck.ownUnits, ck.ownAgree, ck.ownDisagree, ck.regAudit},
+		[]string{ck.meta, ck.hh, ck.choice, ck.members, ck.tally, ck.ownUnits, ck.ownAgree, ck.ownDisagree, ck.regAudit,
+			ck.survey, ck.surveyCounts},
 		args...)
 	if err != nil {
 		return diff, wrap(err)
@@ -100,7 +103,8 @@ func (s *Store) ImportRegister(ctx context.Context, compoundID string, hhs []ren
 }
 
 // RebuildCounters recomputes a compound's counters from its households, current
-// votes and members (a repair tool; the scripts keep them exact) and returns them.
+// votes and members, and its survey counters from the answers (a repair tool;
+// the scripts keep them exact), and returns the tally.
 func (s *Store) RebuildCounters(ctx context.Context, compoundID string) (renovote.Tally, error) {
 	wrap := func(err error) error { return fmt.Errorf("rebuild counters %s: %w", compoundID, err) }
 	ck, err := s.compound(compoundID)
@@ -108,7 +112,8 @@ func (s *Store) RebuildCounters(ctx context.Context, compoundID string) (renovot
 		return renovote.Tally{}, wrap(err)
 	}
 	if _, _, err := s.run(ctx, scriptRebuild,
-		[]string{ck.meta, ck.hh, ck.choice, ck.members, ck.tally, ck.ownUnits, ck.ownAgree, ck.ownDisagree}); err != nil {
+		[]string{ck.meta, ck.hh, ck.choice, ck.members, ck.tally, ck.ownUnits, ck.ownAgree, ck.ownDisagree,
+			ck.survey, ck.surveyCounts}); err != nil {
 		return renovote.Tally{}, wrap(err)
 	}
 	return s.Tally(ctx, compoundID)

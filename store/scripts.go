@@ -2,8 +2,11 @@ package store
 
 import (
 	_ "embed"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/renovote/renovote"
 )
 
 // Every script is its own file under scripts/, embedded here and run with
@@ -36,11 +39,24 @@ var (
 	luaFirstSeen string
 	//go:embed scripts/staff.lua
 	luaStaff string
+	//go:embed scripts/survey_lib.lua
+	luaSurveyLib string
+	//go:embed scripts/survey.lua
+	luaSurvey string
+	//go:embed scripts/report_file.lua
+	luaReportFile string
+	//go:embed scripts/report_move.lua
+	luaReportMove string
+	//go:embed scripts/supervisor.lua
+	luaSupervisor string
 )
 
+// surveyLib defines MAX_URGENT from the domain, then the survey functions.
+var surveyLib = "local MAX_URGENT = " + strconv.Itoa(renovote.MaxUrgent) + "\n" + luaSurveyLib
+
 var (
-	scriptImport       = redis.NewScript(luaRecompute + "\n" + luaImport)
-	scriptRebuild      = redis.NewScript(luaRecompute + "\n" + luaRebuild)
+	scriptImport       = redis.NewScript(luaRecompute + "\n" + surveyLib + "\n" + luaImport)
+	scriptRebuild      = redis.NewScript(luaRecompute + "\n" + surveyLib + "\n" + luaRebuild)
 	scriptVote         = redis.NewScript(luaVote)
 	scriptUserClaim    = redis.NewScript(luaUserClaim)
 	scriptUserCAS      = redis.NewScript(luaUserCAS)
@@ -51,4 +67,8 @@ var (
 	scriptInviteRevoke = redis.NewScript(luaInviteRevoke)
 	scriptFirstSeen    = redis.NewScript(luaFirstSeen)
 	scriptStaff        = redis.NewScript(luaStaff)
+	scriptSurvey       = redis.NewScript(surveyLib + "\n" + luaSurvey)
+	scriptReportFile   = redis.NewScript(luaReportFile)
+	scriptReportMove   = redis.NewScript(luaReportMove)
+	scriptSupervisor   = redis.NewScript(luaSupervisor)
 )

@@ -47,6 +47,11 @@ func (s *Store) Workers(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workers: %w", err)
 	}
+	return sortedIDs(ms), nil
+}
+
+// sortedIDs parses user ids (skipping anything else) and sorts them.
+func sortedIDs(ms []string) []int64 {
 	out := make([]int64, 0, len(ms))
 	for _, m := range ms {
 		if id, err := strconv.ParseInt(m, 10, 64); err == nil {
@@ -54,29 +59,44 @@ func (s *Store) Workers(ctx context.Context) ([]int64, error) {
 		}
 	}
 	slices.Sort(out)
-	return out, nil
+	return out
 }
 
-// StaffChange is one entry of the staff audit stream.
+// StaffChange is one entry of a staff audit stream: the global one (community
+// workers, Role "worker") or a compound's (resident supervisors, Role
+// "supervisor").
 type StaffChange struct {
 	ID     string    `json:"id"`
 	Op     string    `json:"op"` // add | remove
+	Role   string    `json:"role"`
 	UserID int64     `json:"user"`
 	By     string    `json:"by"`
 	At     time.Time `json:"at"`
 }
 
-// StaffAudit returns the staff changes, oldest first.
+// StaffAudit returns the community worker changes, oldest first.
 func (s *Store) StaffAudit(ctx context.Context) ([]StaffChange, error) {
-	msgs, err := s.rdb.XRange(ctx, s.k.staffAudit(), "-", "+").Result()
+	out, err := s.readStaffAudit(ctx, s.k.staffAudit())
 	if err != nil {
 		return nil, fmt.Errorf("staff audit: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) readStaffAudit(ctx context.Context, key string) ([]StaffChange, error) {
+	msgs, err := s.rdb.XRange(ctx, key, "-", "+").Result()
+	if err != nil {
+		return nil, err
 	}
 	out := make([]StaffChange, 0, len(msgs))
 	for _, m := range msgs {
 		f := func(k string) string { v, _ := m.Values[k].(string); return v }
 		id, _ := strconv.ParseInt(f("user"), 10, 64)
-		out = append(out, StaffChange{ID: m.ID, Op: f("op"), UserID: id, By: f("by"), At: parseTime(f("at"))})
+		role := f("role")
+		if role == "" {
+			role = "worker"
+		}
+		out = append(out, StaffChange{ID: m.ID, Op: f("op"), Role: role, UserID: id, By: f("by"), At: parseTime(f("at"))})
 	}
 	return out, nil
 }

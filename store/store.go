@@ -51,6 +51,7 @@ type Store struct {
 	k       keys
 	opts    Options
 	onClose []func() error
+	pc      programmeCache
 }
 
 // New returns a store on rdb. It panics if opts.Prefix contains a brace, which
@@ -94,6 +95,9 @@ func NewMemory() (*Store, func(), error) {
 	s.onClose = append(s.onClose, rdb.Close, func() error { mr.Close(); return nil })
 	return s, s.Close, nil
 }
+
+// Prefix returns the key prefix of the store (Options.Prefix).
+func (s *Store) Prefix() string { return s.k.p }
 
 // Client returns the underlying client (for health checks and tests).
 func (s *Store) Client() redis.UniversalClient { return s.rdb }
@@ -145,6 +149,9 @@ var statusErrors = map[string]error{
 	"CLOSED":   renovote.ErrBallotClosed,
 	"FULL":     renovote.ErrHouseholdFull,
 	"INVALID":  renovote.ErrInvalid,
+
+	"SURVEY_NOTOPEN": renovote.ErrSurveyNotOpen,
+	"SURVEY_CLOSED":  renovote.ErrSurveyClosed,
 }
 
 // run runs a script and returns its reply after the status, or the domain error

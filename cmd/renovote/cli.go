@@ -43,8 +43,8 @@ type cli struct {
 func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.removeMissing, "remove-missing", false, "register import: mark households missing from the file as removed")
 	fs.StringVar(&c.outFile, "out", "", "invite export: write here instead of standard output")
-	fs.StringVar(&c.compound, "compound", "", "invite export: only this compound (id or name)")
-	fs.BoolVar(&c.asJSON, "json", false, "tally: print JSON")
+	fs.StringVar(&c.compound, "compound", "", "invite export, survey results: only this compound (id or name)")
+	fs.BoolVar(&c.asJSON, "json", false, "tally, survey results: print JSON")
 	fs.StringVar(&c.by, "by", "", "paper: who entered the ballot (worker name or id)")
 	fs.StringVar(&c.channel, "channel", "paper", "paper: paper or proxy")
 	fs.StringVar(&c.evidence, "evidence", "", "paper: reference of the evidence photo")

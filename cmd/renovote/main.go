@@ -26,6 +26,8 @@ Usage:
   renovote invite reissue COMPOUND HOUSEHOLD   revoke a household's code and issue a new one
   renovote invite revoke COMPOUND HOUSEHOLD    revoke a household's code
   renovote tally [-json]                       every compound's tally against its rule
+  renovote survey results [-json] [-compound ID]
+                                               the survey: items ranked, contribution, response
   renovote paper COMPOUND HOUSEHOLD agree|disagree -by NAME [-channel paper|proxy] [-evidence REF]
                                                record a paper or proxy ballot
   renovote worker add|remove|list [USER_ID]    name community workers
@@ -57,7 +59,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	sub := ""
 	switch cmd {
-	case "programme", "program", "register", "invite", "worker":
+	case "programme", "program", "register", "invite", "worker", "survey":
 		if len(args) == 0 {
 			return fmt.Errorf("%s: which action? see renovote -h", cmd)
 		}
@@ -98,6 +100,11 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return env.withStore(ctx, func(c *cli) error { return c.inviteChange(ctx, sub, rest) })
 	case "tally ":
 		return env.withStore(ctx, func(c *cli) error { return c.tally(ctx) })
+	case "survey results":
+		if len(rest) > 0 {
+			return fmt.Errorf("survey results: unexpected %q (flags start with -)", rest)
+		}
+		return env.withStore(ctx, func(c *cli) error { return c.surveyResults(ctx) })
 	case "paper ":
 		return env.withStore(ctx, func(c *cli) error { return c.paper(ctx, rest) })
 	case "worker add", "worker remove", "worker list":

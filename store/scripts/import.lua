@@ -1,6 +1,8 @@
--- Import a compound's register (one batch), then rebuild its counters.
+-- Import a compound's register (one batch), then rebuild its counters: the
+-- tally's and the survey's (a removed household's answer stops counting, a
+-- restored one's counts again).
 -- KEYS: 1 meta, 2 hh, 3 choice, 4 members, 5 tally, 6 own:units, 7 own:agree,
---       8 own:disagree, 9 regaudit
+--       8 own:disagree, 9 regaudit, 10 survey, 11 survey:counts
 -- ARGV: 1 remove missing (1|0), 2 actor, 3 at, 4 n, then n pairs (household id, household JSON)
 -- Idempotent: rerunning the same import leaves the same state.
 if redis.call('HGET', KEYS[1], 'active') ~= '1' then return {'NOTFOUND', 'compound'} end
@@ -37,6 +39,7 @@ for _, hid in ipairs(all) do
   end
 end
 recompute(KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
+recompute_survey(KEYS[2], KEYS[10], KEYS[11])
 redis.call('XADD', KEYS[9], '*', 'actor', ARGV[2], 'at', ARGV[3], 'added', #added,
   'updated', #updated, 'unchanged', #unchanged, 'missing', #missing, 'removed', #removed)
 return {'OK', added, updated, unchanged, missing, removed}

@@ -44,6 +44,16 @@ func NewOn(t testing.TB, rdb redis.UniversalClient, opts store.Options) *store.S
 	return s
 }
 
+// NewPair returns two stores on the same data (one client, one random key
+// prefix), as the bot and a command-line tool sharing a Redis would be: what
+// one writes, the other must see, whatever it cached.
+func NewPair(t testing.TB) (*store.Store, *store.Store) {
+	t.Helper()
+	rdb := Client(t)
+	a := NewOn(t, rdb, store.Options{})
+	return a, store.New(rdb, store.Options{Prefix: a.Prefix()})
+}
+
 // Client returns a client for the test (REDIS_URL or a fresh miniredis),
 // closed with t.Cleanup.
 func Client(t testing.TB) redis.UniversalClient {

@@ -219,6 +219,48 @@ func (f *flaky) PutSession(ctx context.Context, key string, data []byte, ttl tim
 	return f.Store.PutSession(ctx, key, data, ttl)
 }
 
+func (f *flaky) Workers(ctx context.Context) ([]int64, error) {
+	if err := f.err("Workers"); err != nil {
+		return nil, err
+	}
+	return f.Store.Workers(ctx)
+}
+
+func (f *flaky) SubmitSurvey(ctx context.Context, a renovote.SurveyAnswer, opID string) error {
+	if err := f.err("SubmitSurvey"); err != nil {
+		return err
+	}
+	return f.Store.SubmitSurvey(ctx, a, opID)
+}
+
+func (f *flaky) SurveyAnswer(ctx context.Context, r renovote.HouseholdRef) (renovote.SurveyAnswer, bool, error) {
+	if err := f.err("SurveyAnswer"); err != nil {
+		return renovote.SurveyAnswer{}, false, err
+	}
+	return f.Store.SurveyAnswer(ctx, r)
+}
+
+func (f *flaky) SurveyCounts(ctx context.Context, compoundID string) (renovote.SurveyCounts, error) {
+	if err := f.err("SurveyCounts"); err != nil {
+		return renovote.SurveyCounts{}, err
+	}
+	return f.Store.SurveyCounts(ctx, compoundID)
+}
+
+func (f *flaky) FileReport(ctx context.Context, r renovote.Report, opID string) (renovote.Report, error) {
+	if err := f.err("FileReport"); err != nil {
+		return renovote.Report{}, err
+	}
+	return f.Store.FileReport(ctx, r, opID)
+}
+
+func (f *flaky) MoveReport(ctx context.Context, compoundID, id string, to renovote.ReportStatus, actor string, at time.Time, opID string) (renovote.Report, error) {
+	if err := f.err("MoveReport"); err != nil {
+		return renovote.Report{}, err
+	}
+	return f.Store.MoveReport(ctx, compoundID, id, to, actor, at, opID)
+}
+
 func (f *flaky) IsWorker(ctx context.Context, userID int64) (bool, error) {
 	if err := f.err("IsWorker"); err != nil {
 		return false, err

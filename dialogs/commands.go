@@ -11,6 +11,8 @@ var residentCommands = []struct {
 	desc msg
 }{
 	{"vote", msg{"查看改造方案并投票", "See the plan and vote"}},
+	{"survey", msg{"填写改造需求调查", "Fill in the renovation survey"}},
+	{"report_problem", msg{"反馈问题（可带照片）", "Report a problem (photos welcome)"}},
 	{"tally", msg{"本小区统计（如已公示）", "Your compound's tally (when published)"}},
 	{"help", msg{"帮助", "Help"}},
 	{"cancel", msg{"取消当前操作", "Stop what you are doing"}},

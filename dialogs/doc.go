@@ -1,7 +1,11 @@
 // Package dialogs holds the bot's conversations as plain Go: binding a chat
 // user to a household with an invitation code, the consent ballot (/vote and
 // its buttons), paper and proxy ballots entered by community workers (/paper),
-// tallies (/tally) and the staff commands (/addworker, /help).
+// tallies (/tally), the renovation survey (/survey, a draft edited step by
+// step in one message, kept in the session for days) and its results
+// (/survey_results), problem reports with photos (/report_problem, sent to
+// every worker and admin, who acknowledge and resolve them; /reports,
+// /supervisor) and the staff commands (/addworker, /help).
 //
 // An Engine turns one Input (a message, a command, a button press or a photo,
 // as a channel adapter saw it) into a Response (messages to send or edit, and
@@ -16,6 +20,8 @@
 // other) adapter translates updates to Input and Response to API calls.
 //
 // Wording lives in one catalog, messages.go, Chinese and English side by side.
+// Replies are plain text (no parse mode): what residents type is data, stored
+// and shown back byte for byte.
 // Chinese is used when the user's language code is empty or starts with "zh".
 // Personal data (owner names, phones) and invitation codes are never logged.
 package dialogs

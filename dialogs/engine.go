@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,9 @@ type Config struct {
 	InviteFailuresPerHour int
 	// SessionTTL is how long an unfinished conversation is kept (default 24h).
 	SessionTTL time.Duration
+	// SurveyTTL is how long an unfinished survey draft is kept after its last
+	// change (default 7 days).
+	SurveyTTL time.Duration
 	// Logger receives operational warnings; it never gets names, phones or codes.
 	Logger *slog.Logger
 }
@@ -36,6 +40,8 @@ type Engine struct {
 	botUsername string
 	maxFailures int
 	ttl         time.Duration
+	surveyTTL   time.Duration
+	adminIDs    []int64 // sorted, without duplicates
 	log         *slog.Logger
 	receiptID   func() string // renovote.NewReceiptID; replaced in tests
 }
@@ -48,17 +54,25 @@ func New(cfg Config) *Engine {
 		botUsername: cfg.BotUsername,
 		maxFailures: cfg.InviteFailuresPerHour,
 		ttl:         cfg.SessionTTL,
+		surveyTTL:   cfg.SurveyTTL,
 		log:         cfg.Logger,
 		receiptID:   renovote.NewReceiptID,
 	}
 	for _, id := range cfg.Admins {
+		if !e.admins[id] {
+			e.adminIDs = append(e.adminIDs, id)
+		}
 		e.admins[id] = true
 	}
+	slices.Sort(e.adminIDs)
 	if e.maxFailures <= 0 {
 		e.maxFailures = 5
 	}
 	if e.ttl <= 0 {
 		e.ttl = 24 * time.Hour
+	}
+	if e.surveyTTL <= 0 {
+		e.surveyTTL = 7 * 24 * time.Hour
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -96,7 +110,11 @@ func (e *Engine) Handle(ctx context.Context, in Input, now time.Time) (Response,
 	if len(data) == 0 && ns.isZero() || bytes.Equal(enc, data) {
 		return resp, err
 	}
-	if perr := e.store.PutSession(ctx, key, enc, e.ttl); perr != nil {
+	ttl := e.ttl
+	if ns.Survey != nil {
+		ttl = max(ttl, e.surveyTTL)
+	}
+	if perr := e.store.PutSession(ctx, key, enc, ttl); perr != nil {
 		err = errors.Join(err, fmt.Errorf("dialogs: put session: %w", perr))
 	}
 	return resp, err
@@ -106,20 +124,44 @@ func (e *Engine) Handle(ctx context.Context, in Input, now time.Time) (Response,
 // response and the new session. It calls the Store to read and write domain
 // data (bindings, votes) but keeps no state of its own.
 func (e *Engine) Step(ctx context.Context, s Session, in Input, now time.Time) (Response, Session, error) {
-	if s.expired(now, e.ttl) {
-		s = Session{}
-	}
+	s = e.expire(s, now)
 	t := e.newTurn(ctx, s, in, now)
 	resp, err := t.run()
 	switch {
 	case err != nil:
 		return resp, s, err // a failed step leaves the conversation where it was
-	case t.s.Flow == "":
+	case t.s.Flow == "" || t.s.Flow == flowSurvey && t.survey == nil:
 		t.s = Session{}
+	case t.s.Flow == flowSurvey:
+		t.s = Session{Flow: flowSurvey}
 	default:
 		t.s.Updated = now
 	}
+	// The survey draft and the last finished submission outlive the flows;
+	// the latter only until a newer update of the chat (a replay comes first).
+	if t.finished != nil && in.UpdateID > t.finished.Update {
+		t.finished = nil
+	}
+	t.s.Survey, t.s.Finished = t.survey, t.finished
 	return resp, t.s, nil
+}
+
+// expire drops a survey draft older than the survey TTL, and a flow older
+// than the session TTL; the survey flow lasts as long as its draft.
+func (e *Engine) expire(s Session, now time.Time) Session {
+	if s.Survey != nil && now.Sub(s.Survey.Updated) > e.surveyTTL {
+		s.Survey = nil
+	}
+	if s.Flow == flowSurvey {
+		if s.Survey == nil {
+			s.Flow = ""
+		}
+		return s
+	}
+	if s.expired(now, e.ttl) {
+		s = Session{Survey: s.Survey, Finished: s.Finished}
+	}
+	return s
 }
 
 // turn is one input being handled.
@@ -129,11 +171,21 @@ type turn struct {
 	in  Input
 	now time.Time
 	l   lang
-	s   Session
+	s   Session // the flow; its Survey and Finished are kept apart, below
+	// survey is the survey draft, finished the last completed submission:
+	// they survive whatever the flows do to s.
+	survey   *SurveyDraft
+	finished *Finished
 }
 
+// newTurn copies what the turn may change, so that a failed step leaves the
+// caller's session untouched.
 func (e *Engine) newTurn(ctx context.Context, s Session, in Input, now time.Time) *turn {
-	return &turn{e: e, ctx: ctx, in: in, now: now, l: langOf(in.Lang), s: s}
+	t := &turn{e: e, ctx: ctx, in: in, now: now, l: langOf(in.Lang), s: s,
+		survey: s.Survey.clone(), finished: s.Finished}
+	t.s.Survey, t.s.Finished = nil, nil
+	t.s.Report = s.Report.clone()
+	return t
 }
 
 func (t *turn) run() (Response, error) {
@@ -164,6 +216,16 @@ func (t *turn) command() (Response, error) {
 		return t.addWorker()
 	case "help":
 		return t.help()
+	case "survey":
+		return t.surveyCommand()
+	case "survey_results":
+		return t.surveyResults()
+	case "report_problem":
+		return t.reportCommand()
+	case "reports":
+		return t.listReports()
+	case "supervisor":
+		return t.supervisorCommand()
 	}
 	return t.say(mHint.s(t.l)), nil
 }
@@ -181,6 +243,10 @@ func (t *turn) callback() (Response, error) {
 		return t.votePress(d)
 	case strings.HasPrefix(d, "p:"):
 		return t.paperCallback(d)
+	case strings.HasPrefix(d, "s:"):
+		return t.surveyCallback(d)
+	case strings.HasPrefix(d, "r:"):
+		return t.reportCallback(d)
 	}
 	return t.expired(), nil
 }
@@ -197,6 +263,10 @@ func (t *turn) text() (Response, error) {
 		return t.paperText()
 	case flowBind:
 		return t.bindReminder(), nil
+	case flowSurvey:
+		return t.surveyText()
+	case flowReport:
+		return t.reportText()
 	}
 	switch word {
 	case "投票", "vote":
@@ -214,10 +284,21 @@ func (t *turn) photo() (Response, error) {
 	if t.s.Flow == flowBind {
 		return t.bindReminder(), nil
 	}
+	if t.s.Flow == flowSurvey {
+		return t.surveyPhoto()
+	}
+	if t.s.Flow == flowReport {
+		return t.reportPhoto()
+	}
 	return t.say(mHint.s(t.l)), nil
 }
 
+// cancel stops the flow going on; a survey draft is dropped only when the
+// survey is that flow.
 func (t *turn) cancel() (Response, error) {
+	if t.s.Flow == flowSurvey {
+		return t.surveyCancel(false)
+	}
 	t.s = Session{}
 	return t.say(mCancelled.s(t.l)), nil
 }
@@ -228,6 +309,12 @@ func isVoteAction(in Input) bool {
 	d := in.Callback
 	return strings.HasPrefix(d, "v:a:") || strings.HasPrefix(d, "v:d:") || d == "p:ok"
 }
+
+// alert answers a button press with an alert and nothing else.
+func alert(text string) Response { return Response{CallbackText: text, CallbackAlert: true} }
+
+// toast answers a button press with a toast and nothing else.
+func toast(text string) Response { return Response{CallbackText: text} }
 
 // Response helpers.
 

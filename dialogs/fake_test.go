@@ -14,7 +14,11 @@ import (
 
 // fakeStore is an in-memory Store with the semantics the dialogs rely on:
 // member cap, already bound, ballot window checked at cmd.At over [opens,
-// closes), votes idempotent by OpID.
+// closes), votes idempotent by OpID; survey window checked at a.At, the
+// latest answer of a household counts, counters moved with each answer so
+// that they always equal renovote.CountSurvey, submissions idempotent by opID;
+// reports numbered R1, R2, ... per compound, moved only as renovote.CanMove
+// allows (else ErrConflict), filing and moves idempotent by opID.
 type fakeStore struct {
 	mu         sync.Mutex
 	prog       renovote.Programme
@@ -28,6 +32,13 @@ type fakeStore struct {
 	changes    []renovote.VoteChange
 	sessions   map[string][]byte
 	workers    map[int64]bool
+
+	answers     map[renovote.HouseholdRef]renovote.SurveyAnswer
+	counts      map[string]renovote.SurveyCounts // Households not kept: it comes from the register
+	surveyOps   map[string]bool
+	reports     map[string][]renovote.Report // per compound, in filing order
+	reportOps   map[string][2]string         // opID → compound, report id
+	supervisors map[string]map[int64]bool
 }
 
 func newFakeStore(p renovote.Programme, hhs []renovote.Household) *fakeStore {
@@ -42,6 +53,13 @@ func newFakeStore(p renovote.Programme, hhs []renovote.Household) *fakeStore {
 		ops:        map[string]renovote.Receipt{},
 		sessions:   map[string][]byte{},
 		workers:    map[int64]bool{},
+
+		answers:     map[renovote.HouseholdRef]renovote.SurveyAnswer{},
+		counts:      map[string]renovote.SurveyCounts{},
+		surveyOps:   map[string]bool{},
+		reports:     map[string][]renovote.Report{},
+		reportOps:   map[string][2]string{},
+		supervisors: map[string]map[int64]bool{},
 	}
 	for _, h := range hhs {
 		f.households[h.Ref()] = h
@@ -273,6 +291,225 @@ func (f *fakeStore) AddWorker(ctx context.Context, userID int64, by string, now 
 	defer f.mu.Unlock()
 	f.workers[userID] = true
 	return nil
+}
+
+func (f *fakeStore) Workers(ctx context.Context) ([]int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []int64
+	for id, ok := range f.workers {
+		if ok {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func (f *fakeStore) SubmitSurvey(ctx context.Context, a renovote.SurveyAnswer, opID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.surveyOps[opID] {
+		return nil
+	}
+	if err := a.Validate(f.prog); err != nil {
+		return fmt.Errorf("submit survey: %w", err)
+	}
+	c, ok := f.prog.Compound(a.Ref.CompoundID)
+	if !ok {
+		return fmt.Errorf("submit survey: compound: %w", renovote.ErrNotFound)
+	}
+	switch {
+	case c.Survey.Opens.IsZero() || c.Survey.State(a.At) == renovote.NotOpen:
+		return fmt.Errorf("submit survey: %w", renovote.ErrSurveyNotOpen)
+	case c.Survey.State(a.At) == renovote.Closed:
+		return fmt.Errorf("submit survey: %w", renovote.ErrSurveyClosed)
+	}
+	h, ok := f.households[a.Ref]
+	switch {
+	case !ok:
+		return fmt.Errorf("submit survey: %w", renovote.ErrNotFound)
+	case h.Removed:
+		return fmt.Errorf("submit survey: %w", renovote.ErrRemoved)
+	}
+	cur := f.counts[c.ID]
+	if old, had := f.answers[a.Ref]; had {
+		cur = addCounts(cur, renovote.CountSurvey(c.ID, 0, []renovote.SurveyAnswer{old}), -1)
+	}
+	f.counts[c.ID] = addCounts(cur, renovote.CountSurvey(c.ID, 0, []renovote.SurveyAnswer{a}), 1)
+	f.answers[a.Ref] = cloneAnswer(a)
+	f.surveyOps[opID] = true
+	return nil
+}
+
+// addCounts adds sign times o to c, dropping the keys that fall to zero.
+func addCounts(c, o renovote.SurveyCounts, sign int64) renovote.SurveyCounts {
+	out := renovote.SurveyCounts{CompoundID: o.CompoundID, Respondents: c.Respondents + sign*o.Respondents,
+		Contribute: c.Contribute + sign*o.Contribute, Comments: c.Comments + sign*o.Comments, Photos: c.Photos + sign*o.Photos,
+		Urgent: map[string][renovote.MaxUrgent]int64{}, Upgrades: map[string]int64{}, Bands: map[string]int64{}}
+	for k, v := range c.Urgent {
+		out.Urgent[k] = v
+	}
+	for k, v := range o.Urgent {
+		r := out.Urgent[k]
+		for i := range r {
+			r[i] += sign * v[i]
+		}
+		out.Urgent[k] = r
+		if r == ([renovote.MaxUrgent]int64{}) {
+			delete(out.Urgent, k)
+		}
+	}
+	for _, m := range []struct{ dst, a, b map[string]int64 }{{out.Upgrades, c.Upgrades, o.Upgrades}, {out.Bands, c.Bands, o.Bands}} {
+		for k, v := range m.a {
+			m.dst[k] = v
+		}
+		for k, v := range m.b {
+			m.dst[k] += sign * v
+			if m.dst[k] == 0 {
+				delete(m.dst, k)
+			}
+		}
+	}
+	return out
+}
+
+func cloneAnswer(a renovote.SurveyAnswer) renovote.SurveyAnswer {
+	if a.Urgent != nil {
+		u := map[string][]string{}
+		for k, v := range a.Urgent {
+			u[k] = slices.Clone(v)
+		}
+		a.Urgent = u
+	}
+	a.Upgrades, a.Photos = slices.Clone(a.Upgrades), slices.Clone(a.Photos)
+	return a
+}
+
+func (f *fakeStore) SurveyAnswer(ctx context.Context, ref renovote.HouseholdRef) (renovote.SurveyAnswer, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.answers[ref]
+	return cloneAnswer(a), ok, nil
+}
+
+func (f *fakeStore) SurveyCounts(ctx context.Context, compoundID string) (renovote.SurveyCounts, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.prog.Compound(compoundID); !ok {
+		return renovote.SurveyCounts{}, fmt.Errorf("survey counts: %w", renovote.ErrNotFound)
+	}
+	c := addCounts(renovote.SurveyCounts{}, f.counts[compoundID], 1)
+	c.CompoundID = compoundID
+	for ref, h := range f.households {
+		if ref.CompoundID == compoundID && !h.Removed {
+			c.Households++
+		}
+	}
+	return c, nil
+}
+
+func cloneReport(r renovote.Report) renovote.Report {
+	r.Photos, r.History = slices.Clone(r.Photos), slices.Clone(r.History)
+	return r
+}
+
+func (f *fakeStore) FileReport(ctx context.Context, r renovote.Report, opID string) (renovote.Report, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if k, ok := f.reportOps[opID]; ok {
+		return f.findReport(k[0], k[1])
+	}
+	if err := r.Validate(); err != nil {
+		return renovote.Report{}, fmt.Errorf("file report: %w", err)
+	}
+	if _, ok := f.prog.Compound(r.CompoundID); !ok {
+		return renovote.Report{}, fmt.Errorf("file report: compound: %w", renovote.ErrNotFound)
+	}
+	r = cloneReport(r)
+	r.ID = fmt.Sprintf("R%d", len(f.reports[r.CompoundID])+1)
+	r.Status = renovote.ReportOpen
+	if len(r.History) == 0 {
+		r.History = []renovote.ReportEvent{{Status: renovote.ReportOpen, Actor: fmt.Sprintf("tg:%d", r.ReporterID), At: r.Created}}
+	}
+	f.reports[r.CompoundID] = append(f.reports[r.CompoundID], r)
+	f.reportOps[opID] = [2]string{r.CompoundID, r.ID}
+	return cloneReport(r), nil
+}
+
+// findReport is Report with the lock held.
+func (f *fakeStore) findReport(compoundID, id string) (renovote.Report, error) {
+	for _, r := range f.reports[compoundID] {
+		if r.ID == id {
+			return cloneReport(r), nil
+		}
+	}
+	return renovote.Report{}, fmt.Errorf("report %s/%s: %w", compoundID, id, renovote.ErrNotFound)
+}
+
+func (f *fakeStore) Report(ctx context.Context, compoundID, id string) (renovote.Report, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.findReport(compoundID, id)
+}
+
+func (f *fakeStore) MoveReport(ctx context.Context, compoundID, id string, to renovote.ReportStatus, actor string, at time.Time, opID string) (renovote.Report, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if k, ok := f.reportOps[opID]; ok {
+		return f.findReport(k[0], k[1])
+	}
+	rs := f.reports[compoundID]
+	for i, r := range rs {
+		if r.ID != id {
+			continue
+		}
+		if !renovote.CanMove(r.Status, to) {
+			return renovote.Report{}, fmt.Errorf("move report %s from %s to %s: %w", id, r.Status, to, renovote.ErrConflict)
+		}
+		r.Status = to
+		r.History = append(slices.Clone(r.History), renovote.ReportEvent{Status: to, Actor: actor, At: at})
+		rs[i] = r
+		f.reportOps[opID] = [2]string{compoundID, id}
+		return cloneReport(r), nil
+	}
+	return renovote.Report{}, fmt.Errorf("move report %s/%s: %w", compoundID, id, renovote.ErrNotFound)
+}
+
+func (f *fakeStore) OpenReports(ctx context.Context, compoundID string) ([]renovote.Report, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []renovote.Report
+	for _, r := range f.reports[compoundID] {
+		if r.Status != renovote.ReportResolved {
+			out = append(out, cloneReport(r))
+		}
+	}
+	slices.SortStableFunc(out, func(a, b renovote.Report) int { return a.Created.Compare(b.Created) })
+	return out, nil
+}
+
+func (f *fakeStore) SetSupervisor(ctx context.Context, userID int64, compoundID string, on bool, by string, at time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.prog.Compound(compoundID); !ok {
+		return fmt.Errorf("set supervisor: compound: %w", renovote.ErrNotFound)
+	}
+	if f.supervisors[compoundID] == nil {
+		f.supervisors[compoundID] = map[int64]bool{}
+	}
+	if on {
+		f.supervisors[compoundID][userID] = true
+	} else {
+		delete(f.supervisors[compoundID], userID)
+	}
+	return nil
+}
+
+func (f *fakeStore) IsSupervisor(ctx context.Context, userID int64, compoundID string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.supervisors[compoundID][userID], nil
 }
 
 var _ backend = (*fakeStore)(nil)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/renovote/renovote"
 )
@@ -37,7 +38,43 @@ var (
 	ballotOpens  = at(5, 20, 8, 0)
 	ballotCloses = at(6, 5, 18, 0)
 	duringBallot = at(5, 21, 10, 0)
+	// The survey of 粮贸小区 (金融小区 has none).
+	surveyOpens  = at(5, 25, 8, 0)
+	surveyCloses = at(6, 11, 0, 0) // shown as 6月10日 24:00
+	duringSurvey = at(5, 26, 9, 0)
 )
+
+// testMenu is the seed programme's menu (菜单式改造内容).
+func testMenu() renovote.Menu {
+	must := func(id, name string) renovote.MenuItem { return renovote.MenuItem{ID: id, Name: name, Class: "must"} }
+	up := func(id, name string) renovote.MenuItem {
+		return renovote.MenuItem{ID: id, Name: name, Class: "upgrade"}
+	}
+	return renovote.Menu{
+		Classes: []renovote.MenuClass{{ID: "must", Name: "必改", Required: true}, {ID: "upgrade", Name: "提升"}},
+		Parts: []renovote.MenuPart{
+			{ID: "building", Name: "居民住宅建筑", Goal: "屋顶不漏、底层不堵、楼道不暗、管线不乱", Items: []renovote.MenuItem{
+				must("roof_repair", "屋面修缮"), must("illegal_structures_building", "整治私搭乱建"),
+				must("hanging_objects", "建筑悬挂物处理"), must("facade_leaks", "建筑外立面渗漏修补"),
+				must("stairwell_repair", "单元楼道整修"), must("rain_sewage_pipes", "雨污管线"),
+				must("stairwell_wiring", "楼道内强弱电设施整治"), must("common_lighting", "公共区域照明系统"),
+				must("lightning_protection", "防雷设施"), must("fire_safety_building", "消防设施"),
+				up("security_doors", "单元防盗门及门禁"), up("roof_finish", "屋面美化整饰"), up("energy_saving", "节能改造"),
+				up("flat_to_pitched_roof", "多层住宅楼房屋顶平改坡"), up("structural_monitoring", "房屋结构安全监测设施"),
+			}},
+			{ID: "public", Name: "小区公共区域", Items: []renovote.MenuItem{
+				must("illegal_structures_public", "整治私搭乱建"), must("security_system", "小区安全监管系统"),
+				must("waste_sorting", "垃圾分类收集点"), must("fire_safety_public", "消防设施"),
+				must("rain_sewage_network", "雨污管网"), must("facade_wiring", "外立面强弱电设施整治"),
+				must("parking", "停车设施"), must("activity_space", "居民集中活动场地"), must("outdoor_lighting", "室外照明系统"),
+				must("greening", "绿化改造提升"), must("roads", "道路整治"), must("walls", "围墙整治"),
+				must("accessibility", "公共区域无障碍设施"), must("elderly_friendly", "适老性改造"),
+				up("ev_charging", "充电设施"), up("fitness", "健身及活动设施"), up("entrance", "小区出入口形象提升"),
+				up("public_services", "公共服务设施"), up("culture_facilities", "公共文化设施"), up("parcel_lockers", "快递设施"),
+			}},
+		},
+	}
+}
 
 func testProgramme() renovote.Programme {
 	major, _ := renovote.PresetRule(renovote.RuleCivilCodeMajor)
@@ -46,9 +83,11 @@ func testProgramme() renovote.Programme {
 		ID: "fenggang_2020", Name: "凤冈县2020年老旧小区改造", TimeZone: "Asia/Shanghai", MaxMembers: 2,
 		Compounds: []renovote.Compound{
 			{ID: "liangmao", Name: "粮贸小区", Plan: "屋面修缮、雨污管线、楼道照明。\n新增停车位和充电设施。",
-				Rule: renovote.DefaultRule(), Ballot: w, PublishTally: true},
+				Rule: renovote.DefaultRule(), Ballot: w, PublishTally: true,
+				Survey: renovote.Window{Opens: surveyOpens, Closes: surveyCloses}},
 			{ID: "jinrong", Name: "金融小区", Plan: "外立面整治、消防设施。", Rule: major, Ballot: w},
 		},
+		Menu: testMenu(),
 	}
 }
 
@@ -170,9 +209,21 @@ func (w *world) send(u user, text string) Response {
 
 // photo is a photo sent by u.
 func (w *world) photo(u user, fileID string) Response {
+	return w.photoWith(u, fileID, "", 0)
+}
+
+// photoWith is a photo of size bytes (0: unknown) with a caption.
+func (w *world) photoWith(u user, fileID, caption string, size int64) Response {
 	in := w.input(u)
-	in.PhotoFileID = fileID
-	return w.handle(u, in, "[photo "+fileID+"]")
+	in.PhotoFileID, in.PhotoSize, in.Text = fileID, size, caption
+	shown := "[photo " + fileID
+	if size > 0 {
+		shown += fmt.Sprintf(", %d bytes", size)
+	}
+	if caption != "" {
+		shown += fmt.Sprintf(", caption %q", caption)
+	}
+	return w.handle(u, in, shown+"]")
 }
 
 // tap presses the button labelled label on the latest message of u's chat that has it.
@@ -249,6 +300,9 @@ func (w *world) handle(u user, in Input, shown string) Response {
 	for c, alias := range w.aliases {
 		shown = strings.ReplaceAll(shown, c, alias)
 	}
+	if r := []rune(shown); len(r) > 120 {
+		shown = fmt.Sprintf("%s… (%d characters)", string(r[:40]), len(r))
+	}
 	if !w.now.Equal(w.shownNow) {
 		f := "2006-01-02 15:04"
 		if w.now.Nanosecond() != 0 {
@@ -291,6 +345,17 @@ func (w *world) handle(u user, in Input, shown string) Response {
 		}
 		if chat != in.ChatID {
 			head += fmt.Sprintf(" → chat %d", chat)
+		}
+		if r.PhotoFileID != "" {
+			head += " [photo " + r.PhotoFileID + "]"
+			if r.EditMessageID > 0 {
+				w.t.Errorf("a photo reply that edits message #%d", r.EditMessageID)
+			}
+			if n := utf8.RuneCountInString(r.Text); n > 1024 {
+				w.t.Errorf("photo caption of %d characters", n)
+			}
+		} else if n := utf8.RuneCountInString(r.Text); n > 4096 || n == 0 {
+			w.t.Errorf("message of %d characters", n)
 		}
 		fmt.Fprintf(&w.out, "  %s:\n", head)
 		for _, line := range strings.Split(r.Text, "\n") {

@@ -175,12 +175,149 @@ var (
 	mAddWorkerUsage = msg{"用法：/addworker 用户ID（数字）", "Usage: /addworker <user id (a number)>"}
 	mWorkerAdded    = msg{"已添加工作人员 %d。", "Worker %d added."}
 	mHelpResident   = msg{
-		"可以使用的命令：\n/vote 查看改造方案并投票\n/tally 查看本小区统计（如已公示）\n/cancel 取消当前操作\n/help 帮助\n绑定住户：请打开社区工作人员发给您的邀请链接。",
-		"Commands:\n/vote see the plan and vote\n/tally your compound's tally (when published)\n/cancel stop what you are doing\n/help this help\nTo link your household, open the invitation link from the community workers.",
+		"可以使用的命令：\n/vote 查看改造方案并投票\n/survey 填写改造需求调查\n/report_problem 反馈问题（可以带照片）\n/tally 查看本小区统计（如已公示）\n/cancel 取消当前操作\n/help 帮助\n绑定住户：请打开社区工作人员发给您的邀请链接。",
+		"Commands:\n/vote see the plan and vote\n/survey fill in the renovation survey\n/report_problem report a problem (photos welcome)\n/tally your compound's tally (when published)\n/cancel stop what you are doing\n/help this help\nTo link your household, open the invitation link from the community workers.",
 	}
 	mHelpStaff = msg{
-		"工作人员命令：\n/paper 录入纸质票或委托书\n/paper 小区 3-2-301 同意 [paper|proxy] 快速录入\n/tally 各小区统计；/tally 小区名称 查看一个小区",
-		"Staff commands:\n/paper enter a paper ballot or proxy\n/paper <compound> 3-2-301 agree [paper|proxy] quick entry\n/tally every compound's tally; /tally <name> one compound",
+		"工作人员命令：\n/paper 录入纸质票或委托书\n/paper 小区 3-2-301 同意 [paper|proxy] 快速录入\n/tally 各小区统计；/tally 小区名称 查看一个小区\n/survey_results 调查结果；/survey_results 小区名称 查看一个小区\n/reports 待处理的问题反馈；/reports 小区名称\n/supervisor 用户ID [小区] 设为民间监理员；/supervisor remove 用户ID [小区] 取消",
+		"Staff commands:\n/paper enter a paper ballot or proxy\n/paper <compound> 3-2-301 agree [paper|proxy] quick entry\n/tally every compound's tally; /tally <name> one compound\n/survey_results survey results; /survey_results <name> one compound\n/reports open problem reports; /reports <name>\n/supervisor <user id> [compound] name a resident supervisor; /supervisor remove <user id> [compound]",
 	}
 	mHelpAdmin = msg{"/addworker 用户ID 添加工作人员", "/addworker <user id> add a worker"}
+)
+
+// The survey (摸底调查).
+var (
+	mSurveyNotBound         = msg{"您还没有绑定住户，不能填写调查。请先打开社区工作人员发给您的邀请链接。", "You have not linked your household, so you cannot answer the survey. Please open the invitation link from the community workers first."}
+	mSurveyNone             = msg{"本小区目前没有改造需求调查。", "There is no renovation survey for your compound."}
+	mSurveyWindow           = msg{"🗓 调查时间：%s 至 %s", "🗓 Survey: %s to %s"}
+	mSurveyNotOpen          = msg{"⏳ 改造需求调查还没开始，%s 开始，届时请再输入 /survey。", "⏳ The renovation survey has not started yet. It opens on %s; send /survey again then."}
+	mSurveyClosed           = msg{"改造需求调查已于 %s 截止，不能再填写或修改。", "The renovation survey closed on %s; no more answers or changes."}
+	mSurveyResume           = msg{"📝 您有一份还没提交的改造需求调查。", "📝 You have a renovation survey that is not submitted yet."}
+	mBtnSurveyContinue      = msg{"继续上次的调查", "Continue"}
+	mBtnSurveyRestart       = msg{"重新开始", "Start over"}
+	mBtnSurvey              = msg{"填写改造需求调查", "Fill in the survey"}
+	mSurveyStepOf           = msg{"📝 改造需求调查 · 第 %d/%d 步", "📝 Renovation survey · Step %d of %d"}
+	mSurveyPart             = msg{"【%s】", "[%s]"}
+	mSurveyPartGoal         = msg{"【%s】%s", "[%s] %s"}
+	mSurveyUrgentAsk        = msg{"下面是必须改造的项目。哪些对您家最急？最多选 %d 项，最急的先点，再点一次取消。选好按 [下一步]。", "These items must be done. Which are most urgent for your home? Choose up to %d, most urgent first; tap again to unchoose. Then press [Next]."}
+	mSurveyChosen           = msg{"已选：%s", "Chosen: %s"}
+	mSurveyMaxUrgent        = msg{"最多选 %d 项。要换，请先点一个已选的取消。", "At most %d. To change, first tap a chosen one to unchoose it."}
+	mSurveyUpgradesAsk      = msg{"下面是提升项目（不是必须做的）。您家想要哪些？可以多选，再点一次取消。选好按 [下一步]。", "These are upgrades (not required). Which would your home like? Choose any; tap again to unchoose. Then press [Next]."}
+	mSurveyUpgradesChosen   = msg{"已选 %d 项", "Chosen: %d"}
+	mSurveyContributeAsk    = msg{"改造可能需要居民出一部分钱。您家愿意出资吗？大约多少？", "Residents may be asked to pay a part of the works. Would your home contribute? About how much?"}
+	mBtnNoContribution      = msg{"不愿意出资", "No"}
+	mSurveyCommentAsk       = msg{"还有其他意见或建议吗？请直接打字发送（最多 %d 字），没有就按 [跳过]。", "Anything else to tell us? Type it and send it (at most %d characters), or press [Skip]."}
+	mSurveyCommentHave      = msg{"您写的意见：\n%s\n\n要改就重新发送；按 [下一步] 保留。", "Your comment:\n%s\n\nSend a new one to change it; press [Next] to keep it."}
+	mBtnClearComment        = msg{"清除意见", "Clear comment"}
+	mTextTooLong            = msg{"太长了：最多 %d 字，您发了 %d 字。没有保存，请缩短后重新发送。", "Too long: at most %d characters, yours has %d. Not saved; please shorten it and send it again."}
+	mSurveyPhotosAsk        = msg{"有问题的地方可以拍照发来（最多 %d 张，可以加说明文字），发完按 [完成]。没有照片就直接按 [完成]。", "You may send photos of problems (up to %d, with a caption if you like), then press [Done]. No photos? Just press [Done]."}
+	mSurveyPhotosHave       = msg{"已收到 %d 张照片。", "Photos received: %d."}
+	mBtnClearPhotos         = msg{"清除照片", "Remove photos"}
+	mBtnDone                = msg{"完成", "Done"}
+	mBtnBack                = msg{"上一步", "Back"}
+	mBtnNext                = msg{"下一步", "Next"}
+	mBtnSubmit              = msg{"提交", "Submit"}
+	mBtnChange              = msg{"从头修改", "Change from step 1"}
+	mPhotoReceived          = msg{"已收到第 %d 张照片。还可以再发 %d 张，发完请按 [%s]。", "Photo %d received. You may send %d more; then press [%s]."}
+	mPhotoReceivedFull      = msg{"已收到第 %d 张照片，照片已满。请按 [%s]。", "Photo %d received; that is the most allowed. Please press [%s]."}
+	mPhotoTooMany           = msg{"最多只能发 %d 张照片，这张没有收下。请按 [%s]。", "At most %d photos; this one was NOT added. Please press [%s]."}
+	mPhotoTooBig            = msg{"这张照片太大（超过 %d MB），没有收下。请换一张小一点的。", "This photo is too big (over %d MB); it was NOT added. Please send a smaller one."}
+	mCaptionTooLong         = msg{"照片说明太长：最多 %d 字，您写了 %d 字。这张照片没有收下，请缩短说明后重新发送。", "The caption is too long: at most %d characters, yours has %d. The photo was NOT added; please send it again with a shorter caption."}
+	mSurveyReviewTitle      = msg{"📝 改造需求调查 · 请核对", "📝 Renovation survey · Please check"}
+	mSurveyPrefilled        = msg{"您家已提交过（%s），可以查看和修改，以最后一次提交为准。", "Your household answered already (%s); review or change it. The latest answer counts."}
+	mSurveyReviewUrgent     = msg{"最急（%s）：%s", "Most urgent (%s): %s"}
+	mSurveyReviewUpgrades   = msg{"想要的提升项目：%s", "Upgrades wanted: %s"}
+	mSurveyReviewContribute = msg{"出资：%s", "Contribution: %s"}
+	mSurveyNoContribution   = msg{"不愿意出资", "not willing to contribute"}
+	mSurveyUnanswered       = msg{"未回答", "not answered"}
+	mSurveyReviewComment    = msg{"其他意见：%s", "Comment: %s"}
+	mSurveyReviewPhotos     = msg{"照片：%d 张", "Photos: %d"}
+	mSurveyReviewAsk        = msg{"没问题请按 [提交]。", "If all is right, press [Submit]."}
+	mNone                   = msg{"无", "none"}
+	mWithPart               = msg{"%s（%s）", "%s (%s)"}
+	mSurveySubmitted        = msg{"✅ 已提交，谢谢！\n%s 前可以修改：再输入 /survey。", "✅ Submitted, thank you!\nYou may change it until %s: send /survey again."}
+	mSurveySubmittedToast   = msg{"已提交", "Submitted"}
+	mSurveyNotSubmitted     = msg{"本次没有提交。", "NOT submitted."}
+	mSurveyStale            = msg{"问卷和最新的改造菜单对不上。", "The survey no longer matches the current menu."}
+	mSurveyHouseholdChanged = msg{"您绑定的住户已变更，这份问卷作废，没有提交。请重新输入 /survey。", "Your linked household has changed; this survey is void and was NOT submitted. Please send /survey again."}
+	mSurveyCancelled        = msg{"已取消，这次填写的内容没有保存。", "Cancelled; nothing from this survey was saved."}
+	mSurveyCancelledKept    = msg{"已取消。您家之前提交的回答不变。", "Cancelled. Your household's earlier answer stands."}
+	mSurveyExpired          = msg{"这个问卷已过期，请重新输入 /survey", "This survey has expired. Please send /survey again."}
+	mSurveyOldStep          = msg{"这是之前的步骤，请用最新的问卷消息。", "That step is over; please use the latest survey message."}
+	mSurveyMoved            = msg{"📝 改造需求调查：请看下方最新的消息。", "📝 Renovation survey: please see the latest message below."}
+	mSurveyExpectItems      = msg{"请在问卷消息里点选项目，选好按 [下一步]。", "Please tap the items in the survey message, then press [Next]."}
+	mSurveyExpectContribute = msg{"请在问卷消息里按按钮，选择是否出资。", "Please press a button in the survey message: would you contribute?"}
+	mSurveyExpectComment    = msg{"请打字写下您的意见，或按 [跳过]。", "Please type your comment, or press [Skip]."}
+	mSurveyExpectPhoto      = msg{"现在请发送照片，或按 [完成]。", "Please send a photo now, or press [Done]."}
+	mSurveyExpectSubmit     = msg{"请在问卷消息里按 [提交]，或按 [取消]。", "Please press [Submit] in the survey message, or [Cancel]."}
+	mSurveyFindIt           = msg{"找不到问卷消息？请输入 /survey 继续。", "Cannot find the survey message? Send /survey to continue."}
+	mSurveyPhotoNotNow      = msg{"现在还没到发照片的一步，这张照片没有收下。", "It is not the photo step yet; this photo was NOT added."}
+)
+
+// Survey results (staff).
+var (
+	mResultsAsOf        = msg{"📋 %s 改造需求调查结果（截至 %s）", "📋 %s: survey results (as of %s)"}
+	mResultsTitle       = msg{"📋 %s 改造需求调查", "📋 %s: renovation survey"}
+	mResultsResponse    = msg{"已回复 %d 户，共 %d 户（%s）", "Answered: %d of %d households (%s)"}
+	mResultsNoAnswers   = msg{"还没有住户回复。", "No household has answered yet."}
+	mResultsUrgent      = msg{"【最急需的必改项目】按得分排序：第一选择 3 分，第二 2 分，第三 1 分；①②③ 后是选它为第一、二、三的户数", "[Most urgent must-do items] by score: 1st choice 3 points, 2nd 2, 3rd 1; ①②③ are the households per choice"}
+	mResultsUrgentLine  = msg{"%d. %s：%d 分，%d 户（占回复 %s，占总户数 %s）", "%d. %s: score %d, households %d (%s of respondents, %s of all)"}
+	mResultsUpgrades    = msg{"【想要的提升项目】", "[Upgrades wanted]"}
+	mResultsUpgradeLine = msg{"%d. %s：%d 户（占回复 %s，占总户数 %s）", "%d. %s: households %d (%s of respondents, %s of all)"}
+	mResultsNoneYet     = msg{"（暂无）", "(none yet)"}
+	mResultsContribute  = msg{"【出资意愿】愿意出资 %d 户（占回复 %s）", "[Contribution] willing: households %d (%s of respondents)"}
+	mResultsBand        = msg{"· %s：%d 户（%s）", "· %s: households %d (%s)"}
+	mResultsCounts      = msg{"其他意见 %d 条，照片 %d 张", "Comments: %d, photos: %d"}
+	mResultsAllName     = msg{"%s（全部 %d 个小区）", "%s (all %d compounds)"}
+	mResultsNoSurvey    = msg{"%s 没有改造需求调查。", "%s has no renovation survey."}
+	mResultsNoSurveys   = msg{"本项目没有改造需求调查。", "This programme has no renovation survey."}
+	mResultsMore        = msg{"共 %d 个小区有调查，上面只列出前 %d 个；合计包括全部小区。查看某个小区：/survey_results 小区名称", "%d compounds have a survey; only the first %d are listed above; the total covers them all. For one compound: /survey_results <name>"}
+)
+
+// Problem reports (民间监理员).
+var (
+	mReportNotBound       = msg{"您还没有绑定住户，不能反馈问题。请先打开社区工作人员发给您的邀请链接。", "You have not linked your household, so you cannot report a problem. Please open the invitation link from the community workers first."}
+	mReportWhere          = msg{"📷 问题反馈\n问题在哪里？", "📷 Report a problem\nWhere is the problem?"}
+	mPublicArea           = msg{"小区公共区域", "Public areas"}
+	mReportDescribe       = msg{"问题在：%s\n请打字说明问题（最多 %d 字），也可以发照片（最多 %d 张）。", "Where: %s\nPlease type what the problem is (at most %d characters); you may also send photos (up to %d)."}
+	mReportTextSaved      = msg{"已记下说明。还可以发照片（最多 %d 张），然后按 [提交]。", "Description noted. You may also send photos (up to %d), then press [Submit]."}
+	mReportExpectWhere    = msg{"请按按钮选择问题在哪里。输入 /cancel 可退出。", "Please choose with a button where the problem is. /cancel to stop."}
+	mReportPhotoNotNow    = msg{"请先按按钮选择问题在哪里，再发照片。这张照片没有收下。", "Please first choose with a button where the problem is, then send photos. This photo was NOT added."}
+	mReportNeedSomething  = msg{"请先打字说明问题，或发一张照片。", "Please describe the problem or send a photo first."}
+	mReportFiled          = msg{"✅ 已提交，编号 %s。工作人员处理后会通知您。", "✅ Sent. Number: %s. You will be told when the workers act on it."}
+	mReportFiledToast     = msg{"已提交", "Sent"}
+	mReportCancelled      = msg{"已取消，问题没有提交。", "Cancelled; nothing was sent."}
+	mReportExpired        = msg{"这个反馈已过期，请重新输入 /report_problem", "This report has expired. Please send /report_problem again."}
+	mReportNotSent        = msg{"问题没有提交。", "Nothing was sent."}
+	mReportHead           = msg{"【问题反馈 %s】%s %s", "Problem report %s: %s, %s"}
+	mSupervisorMark       = msg{"（监理员）", " (supervisor)"}
+	mReportFrom           = msg{"反馈住户", "From"}
+	mReportFiledAt        = msg{"时间", "Filed"}
+	mReportStatus         = msg{"状态", "Status"}
+	mReportPhotos         = msg{"照片", "Photos"}
+	mStatusOpen           = msg{"待处理", "open"}
+	mStatusAcknowledged   = msg{"已受理", "acknowledged"}
+	mStatusResolved       = msg{"已解决", "resolved"}
+	mBtnAcknowledge       = msg{"已受理", "Acknowledge"}
+	mBtnResolved          = msg{"已解决", "Resolved"}
+	mReporterAcknowledged = msg{"您反馈的问题 %s 已受理。", "Your problem report %s has been acknowledged."}
+	mReporterResolved     = msg{"您反馈的问题 %s 已解决。如果还有问题，请再反馈。", "Your problem report %s has been resolved. If the problem remains, please report it again."}
+	mReportAlready        = msg{"已是该状态：%s", "Already %s"}
+	mReportUpdatedToast   = msg{"已更新", "Updated"}
+	mReportNotFound       = msg{"找不到这个问题反馈。", "No such problem report."}
+	mReportsHeader        = msg{"📋 待处理的问题反馈（截至 %s）", "📋 Open problem reports (as of %s)"}
+	mReportsCompound      = msg{"%s：%d 件", "%s: %d"}
+	mReportsNone          = msg{"目前没有待处理的问题反馈。", "No open problem reports."}
+	mReportsMore          = msg{"共 %d 个小区，只看了前 %d 个。查看某个小区：/reports 小区名称", "%d compounds; only the first %d were checked. For one compound: /reports <name>"}
+	mAgeNow               = msg{"刚刚", "just now"}
+	mAgeMinutes           = msg{"%d 分钟前", "%d min ago"}
+	mAgeHours             = msg{"%d 小时前", "%d h ago"}
+	mAgeDays              = msg{"%d 天前", "%d d ago"}
+	mSupervisorUsage      = msg{"用法：/supervisor 用户ID [小区]\n取消：/supervisor remove 用户ID [小区]", "Usage: /supervisor <user id> [compound]\nTo remove: /supervisor remove <user id> [compound]"}
+	mSupervisorNotBound   = msg{"用户 %d 还没有绑定住户，不能设为监理员。", "User %d has not linked a household, so cannot be a supervisor."}
+	mSupervisorWhich      = msg{"用户 %d 没有绑定住户，请写明小区：/supervisor remove 用户ID 小区", "User %d has no household; please name the compound: /supervisor remove <user id> <compound>"}
+	mSupervisorSet        = msg{"✅ 已将用户 %d 设为 %s 的民间监理员。", "✅ User %d is now a resident supervisor of %s."}
+	mSupervisorRemoved    = msg{"已取消用户 %d 在 %s 的监理员身份。", "User %d is no longer a resident supervisor of %s."}
+	mSupervisorNotice     = msg{"您已被设为 %s 的民间监理员。发现施工问题，请输入 /report_problem 反馈。", "You are now a resident supervisor of %s. To report a problem with the works, send /report_problem."}
+	mSupervisorNoticeOff  = msg{"您在 %s 的民间监理员身份已取消。", "You are no longer a resident supervisor of %s."}
 )

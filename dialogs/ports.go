@@ -61,6 +61,38 @@ type Sessions interface {
 type Staff interface {
 	IsWorker(ctx context.Context, userID int64) (bool, error)
 	AddWorker(ctx context.Context, userID int64, by string, now time.Time) error
+	Workers(ctx context.Context) ([]int64, error)
+}
+
+// Surveys keep each household's survey answer (the latest counts) and the
+// compound's counters.
+type Surveys interface {
+	// SubmitSurvey replaces the household's answer and moves the compound's
+	// counters atomically; it is idempotent by opID. It checks the compound's
+	// survey window at a.At: renovote.ErrSurveyNotOpen, renovote.ErrSurveyClosed.
+	SubmitSurvey(ctx context.Context, a renovote.SurveyAnswer, opID string) error
+	// SurveyAnswer returns the household's current answer, if any.
+	SurveyAnswer(ctx context.Context, ref renovote.HouseholdRef) (renovote.SurveyAnswer, bool, error)
+	// SurveyCounts returns the compound's counters (Households from the register).
+	SurveyCounts(ctx context.Context, compoundID string) (renovote.SurveyCounts, error)
+}
+
+// Reports keep problem reports and the compound's supervisors (监理员).
+type Reports interface {
+	// FileReport stores a new report with status open and a fresh short ID;
+	// idempotent by opID (the same report is returned).
+	FileReport(ctx context.Context, r renovote.Report, opID string) (renovote.Report, error)
+	Report(ctx context.Context, compoundID, id string) (renovote.Report, error)
+	// MoveReport changes a report's status (renovote.CanMove), appending to its
+	// history; renovote.ErrConflict when the move is not allowed (already
+	// resolved, ...). Idempotent by opID.
+	MoveReport(ctx context.Context, compoundID, id string, to renovote.ReportStatus, actor string, at time.Time, opID string) (renovote.Report, error)
+	// OpenReports lists the compound's reports not resolved, oldest first.
+	OpenReports(ctx context.Context, compoundID string) ([]renovote.Report, error)
+	// SetSupervisor names (or, with on false, un-names) a resident supervisor
+	// of a compound.
+	SetSupervisor(ctx context.Context, userID int64, compoundID string, on bool, by string, at time.Time) error
+	IsSupervisor(ctx context.Context, userID int64, compoundID string) (bool, error)
 }
 
 // Store is everything the conversations use.
@@ -70,4 +102,6 @@ type Store interface {
 	Ballots
 	Sessions
 	Staff
+	Surveys
+	Reports
 }

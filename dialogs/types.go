@@ -21,8 +21,10 @@ type Input struct {
 	Callback  string
 	MessageID int
 
-	// A photo: the channel's file id of its largest size, and its caption in Text.
+	// A photo: the channel's file id of its largest size, its size in bytes
+	// (0 when unknown), and its caption in Text.
 	PhotoFileID string
+	PhotoSize   int64
 }
 
 // Button is one inline button: a label and its callback data (<= 64 bytes).
@@ -39,6 +41,9 @@ type Reply struct {
 	Buttons [][]Button
 	// EditMessageID > 0 edits that message in place instead of sending a new one.
 	EditMessageID int
+	// PhotoFileID sends a photo (by the channel's file id) with Text as its
+	// caption (at most 1024 characters) and the buttons. Not with EditMessageID.
+	PhotoFileID string
 }
 
 // Response is everything the adapter must do for one input, in order.

@@ -142,6 +142,9 @@ func (t *turn) votePress(data string) (Response, error) {
 		text += "\n\n" + mCanChange.f(t.l, fmtEnd(t.l, loc, c.Ballot.Closes))
 		buttons = t.voteButtons(ref)
 	}
+	if sb := t.surveyButton(c); sb != nil {
+		buttons = append(buttons, sb)
+	}
 	resp := Response{Replies: []Reply{t.edit(text, buttons)}, CallbackText: mRecordedToast.s(t.l)}
 	resp.Replies = append(resp.Replies, t.notifyMembers(loc, rc)...)
 	return resp, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -51,7 +52,7 @@ type world struct {
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	st := storetest.New(t)
 	p := programme.Seed()
@@ -69,7 +70,11 @@ func newWorld(t testing.TB) *world {
 		}
 	}
 	w.srv = bottest.NewServer(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logTo io.Writer = io.Discard
+	if os.Getenv("E2E_LOG") != "" {
+		logTo = os.Stderr // E2E_LOG=1 go test ./e2e shows the bot's log
+	}
+	log := slog.New(slog.NewTextHandler(logTo, nil))
 	engine := dialogs.New(dialogs.Config{Store: st, Admins: []int64{adminID}, BotUsername: w.srv.BotUsername(), Logger: log})
 	b, err := bot.New(ctx, bot.Config{Token: w.srv.Token, ServerURL: w.srv.URL, Handler: engine, Dedupe: st, Commands: dialogs.Commands,
 		Logger: log, Now: w.clock.Now, PollTimeout: 2 * time.Second, Rate: 10000})

@@ -1,11 +1,13 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -41,7 +43,9 @@ type Config struct {
 	// Shards is how many chats are handled at once (default 32); one chat is
 	// always handled serially.
 	Shards int
-	// Rate limits outgoing calls per second across all chats (default 25).
+	// Rate limits outgoing calls per second across all chats (default 25),
+	// bulk messages included, with a burst of Rate/20 (at least 2). Replies
+	// take their turn ahead of bulk messages (limit.go).
 	Rate float64
 	// HandleTimeout bounds one update's handling (default 30s), and at
 	// shutdown the handling of every update still queued, together.
@@ -51,15 +55,47 @@ type Config struct {
 	Commands func(lang string) []dialogs.Command
 	// HTTPClient overrides the HTTP client (tests).
 	HTTPClient *http.Client
+
+	// Outbox, when set, makes Run deliver the bulk messages (notices,
+	// reminders) queued in it; nil sends none. See outbox.go.
+	Outbox Outbox
+	// Progress, when set, edits a notice's progress message as its messages
+	// get their outcomes: about once a second per notice, and when it is done.
+	Progress Progress
+	// Consumer is this process's name in the outbox (default hostname-pid):
+	// it must differ between processes sharing an outbox.
+	Consumer string
+	// OutboxRate limits bulk messages per second (default Rate). They take
+	// from Rate's budget too, after the replies: Rate is never exceeded and a
+	// reply waits behind at most one bulk message.
+	OutboxRate float64
+	// MaxAttempts bounds the attempts at an outbox message that meets network
+	// or server errors, counted across processes (default 5); it is then
+	// settled as failed. A 429 is not an attempt.
+	MaxAttempts int
+	// OutboxMinIdle is how long a message taken by a consumer may stay
+	// unsettled before another one (or this one) takes it over (default 1 min).
+	OutboxMinIdle time.Duration
+	// OutboxBackoff is the wait before retrying an outbox message after a
+	// network or server error, doubled at each retry up to 30s (default 1s).
+	OutboxBackoff time.Duration
+	// OutboxWorkers is how many outbox messages are sent at once (default 8),
+	// each chat's in order.
+	OutboxWorkers int
 }
 
 // Bot runs the Telegram side.
 type Bot struct {
-	cfg     Config
-	api     *tg.Bot
-	log     *slog.Logger
-	limiter *rate.Limiter
-	disp    *dispatcher  // set by Run
+	cfg  Config
+	api  *tg.Bot
+	log  *slog.Logger
+	disp *dispatcher // set by Run
+	// The gates of outgoing calls (limit.go) and the chats' last sends.
+	pause  pause
+	global *bucket
+	bulk   *rate.Limiter
+	chats  *chatClock
+
 	client  *http.Client // the HTTP client New made, nil if given one
 	me      *models.User
 	started atomic.Bool
@@ -98,7 +134,31 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.HandleTimeout <= 0 {
 		cfg.HandleTimeout = 30 * time.Second
 	}
-	b := &Bot{cfg: cfg, log: cfg.Logger, limiter: rate.NewLimiter(rate.Limit(cfg.Rate), max(1, int(cfg.Rate)))}
+	if cfg.OutboxRate <= 0 {
+		cfg.OutboxRate = cfg.Rate
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 5
+	}
+	if cfg.OutboxMinIdle <= 0 {
+		cfg.OutboxMinIdle = time.Minute
+	}
+	if cfg.OutboxBackoff <= 0 {
+		cfg.OutboxBackoff = time.Second
+	}
+	if cfg.OutboxWorkers <= 0 {
+		cfg.OutboxWorkers = 8
+	}
+	if cfg.Consumer == "" {
+		host, _ := os.Hostname()
+		cfg.Consumer = fmt.Sprintf("%s-%d", cmp.Or(host, "bot"), os.Getpid())
+	}
+	b := &Bot{
+		cfg: cfg, log: cfg.Logger,
+		global: newBucket(cfg.Rate, globalBurst(cfg.Rate)),
+		bulk:   rate.NewLimiter(rate.Limit(cfg.OutboxRate), 1),
+		chats:  newChatClock(),
+	}
 	client := cfg.HTTPClient
 	if client == nil {
 		// Our own transport, so that Run can close its connections, with
@@ -152,6 +212,12 @@ func (b *Bot) Username() string { return b.me.Username }
 // before it returns: they have HandleTimeout in all from the end of ctx, and
 // the ones still queued then are dropped (logged; their button presses are
 // answered). Run can be called once.
+//
+// With Config.Outbox set, Run also delivers the outbox's messages (see
+// outbox.go) until ctx is done; it then stops claiming, leaves the messages
+// not sent yet unsettled (another claim takes them over later), finishes and
+// settles the sends already on the wire (within the same HandleTimeout), makes
+// the last progress edits, and only then returns.
 func (b *Bot) Run(ctx context.Context) error {
 	if !b.started.CompareAndSwap(false, true) {
 		return errors.New("bot: Run called more than once")
@@ -171,6 +237,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	handleCtx, stopHandling := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHandling()
 	b.disp = newDispatcher(b.cfg.Shards, func(upd *models.Update) { b.handle(handleCtx, upd) }, b.log)
+	var out *sender
+	if b.cfg.Outbox != nil {
+		// It stops taking messages when ctx ends; a send on the wire then
+		// is finished and settled under handleCtx.
+		out = b.startSender(ctx, handleCtx)
+	}
 	b.log.Info("bot polling", "username", b.me.Username)
 	// Start returns once ctx is done and its poller and worker have stopped;
 	// as the worker routes updates synchronously, every update taken is in a
@@ -180,6 +252,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	deadline := time.AfterFunc(b.cfg.HandleTimeout, stopHandling)
 	defer deadline.Stop()
 	b.disp.close()
+	if out != nil {
+		out.wait()
+	}
 	b.log.Info("bot stopped")
 	return nil
 }

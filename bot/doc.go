@@ -4,7 +4,9 @@
 // It owns long polling, turning an update into a dialogs.Input, serial handling
 // per chat (the library runs one goroutine per update, unordered), dropping update
 // ids seen before, recovering panics, answering every callback query, and sending
-// a dialogs.Response through a rate limiter with retries on 429.
+// a dialogs.Response through a rate limiter with retries on 429. It also
+// delivers the bulk messages of an Outbox (notices, reminders) within
+// Telegram's limits, replies going first (outbox.go, limit.go).
 //
 // It must not decide anything about ballots or wording: that is dialogs. It must
 // not import go-redis or store; it uses the small interfaces declared here.

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -24,49 +25,140 @@ func (b *Bot) send(ctx context.Context, in dialogs.Input, resp dialogs.Response)
 		if chat == 0 {
 			chat = in.ChatID
 		}
-		var err error
-		if r.PhotoFileID != "" {
-			err = b.sendPhoto(ctx, chat, r)
-		} else if r.EditMessageID > 0 {
-			err = b.call(ctx, "editMessageText", func() error {
-				_, err := b.api.EditMessageText(ctx, &tg.EditMessageTextParams{
-					ChatID: chat, MessageID: r.EditMessageID, Text: r.Text, ReplyMarkup: keyboard(r.Buttons),
-				})
-				return err
-			})
-			switch {
-			case err != nil && strings.Contains(err.Error(), "message is not modified"):
-				err = nil // the same text again: nothing to do
-			case err != nil && errors.Is(err, tg.ErrorBadRequest):
-				// The message may be too old to edit, or unchanged: send it anew.
-				err = b.sendMessage(ctx, chat, r)
-			}
-		} else {
-			err = b.sendMessage(ctx, chat, r)
-		}
-		if err != nil {
+		if _, err := b.deliver(ctx, chat, r, true); err != nil {
 			b.log.Warn("reply not delivered", "update_id", in.UpdateID, "err", err)
 		}
 	}
 }
 
-func (b *Bot) sendMessage(ctx context.Context, chat int64, r dialogs.Reply) error {
-	return b.call(ctx, "sendMessage", func() error {
-		_, err := b.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: r.Text, ReplyMarkup: keyboard(r.Buttons)})
-		return err
-	})
+// deliver sends one reply to chat, or edits the message it names, and
+// returns the id of the message it became. A failed edit (the message is too
+// old, or gone) sends the reply anew when resend is set. A reply with Track
+// is reported to the Handler if it is a Tracker.
+//
+// Which kind of message: a document (Document, else DocumentFileID), else a
+// photo (PhotoFileID), else an edit (EditMessageID), else a text message.
+func (b *Bot) deliver(ctx context.Context, chat int64, r dialogs.Reply, resend bool) (int, error) {
+	c := b.replyCaller(ctx)
+	var m *models.Message
+	var err error
+	switch {
+	case r.Document != nil || r.DocumentFileID != "":
+		m, err = b.sendDocument(ctx, c, chat, r.Document, r.DocumentFileID, truncateUTF16(r.Text, maxCaption), r.Buttons)
+	case r.PhotoFileID != "":
+		m, err = b.sendPhoto(ctx, c, chat, r.PhotoFileID, truncateUTF16(r.Text, maxCaption), r.Buttons)
+	case r.EditMessageID > 0:
+		m, err = b.editText(ctx, c, chat, r)
+		switch {
+		case err != nil && strings.Contains(err.Error(), "message is not modified"):
+			// The same text again: nothing to do.
+			m, err = &models.Message{ID: r.EditMessageID}, nil
+		case err != nil && resend && errors.Is(err, tg.ErrorBadRequest):
+			// The message may be too old to edit, or gone: send it anew.
+			m, err = b.sendMessage(ctx, c, chat, r.Text, r.Buttons)
+		}
+	default:
+		m, err = b.sendMessage(ctx, c, chat, r.Text, r.Buttons)
+	}
+	if err != nil {
+		return 0, err
+	}
+	// Bulk messages keep their distance from replies too (edits included,
+	// which is only cautious).
+	b.chats.note(chat, time.Now())
+	id := r.EditMessageID
+	if m != nil && m.ID != 0 {
+		id = m.ID
+	}
+	b.track(ctx, r.Track, chat, id)
+	return id, nil
 }
 
-// maxCaption is Telegram's limit on a photo caption, in UTF-16 units.
-const maxCaption = 1024
+// track tells the Handler, if it is a Tracker, which message a reply with
+// Track became; a failure is logged.
+func (b *Bot) track(ctx context.Context, track string, chat int64, messageID int) {
+	if track == "" {
+		return
+	}
+	t, ok := b.cfg.Handler.(Tracker)
+	if !ok {
+		return
+	}
+	if err := t.Sent(ctx, track, chat, messageID); err != nil {
+		b.log.Warn("sent message not tracked", "track", track, "message_id", messageID, "err", err)
+	}
+}
 
-// sendPhoto sends a photo by file id, the reply's text as its caption.
-func (b *Bot) sendPhoto(ctx context.Context, chat int64, r dialogs.Reply) error {
-	return b.call(ctx, "sendPhoto", func() error {
-		_, err := b.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: r.PhotoFileID},
-			Caption: truncateUTF16(r.Text, maxCaption), ReplyMarkup: keyboard(r.Buttons)})
+// caller runs one Bot API call through the gates (see limit.go).
+type caller func(method string, do func() error) error
+
+// replyCaller makes calls as a reply: ahead of bulk, with retries (call).
+func (b *Bot) replyCaller(ctx context.Context) caller {
+	return func(method string, do func() error) error { return b.call(ctx, method, do) }
+}
+
+// bulkCaller makes one attempt as a bulk message, waiting for the gates under
+// wait: the outbox sender passes a context that ends at shutdown, so that a
+// message not sent yet is left alone then, and makes the call itself under
+// another, so that one on the wire is finished.
+func (b *Bot) bulkCaller(wait context.Context) caller {
+	return func(method string, do func() error) error {
+		if err := b.gate(wait, true); err != nil {
+			return err
+		}
+		return b.do(method, do)
+	}
+}
+
+// The send functions go through c and make the call under ctx.
+
+func (b *Bot) editText(ctx context.Context, c caller, chat int64, r dialogs.Reply) (*models.Message, error) {
+	var m *models.Message
+	err := c("editMessageText", func() (err error) {
+		m, err = b.api.EditMessageText(ctx, &tg.EditMessageTextParams{
+			ChatID: chat, MessageID: r.EditMessageID, Text: r.Text, ReplyMarkup: keyboard(r.Buttons),
+		})
 		return err
 	})
+	return m, err
+}
+
+func (b *Bot) sendMessage(ctx context.Context, c caller, chat int64, text string, buttons [][]dialogs.Button) (*models.Message, error) {
+	var m *models.Message
+	err := c("sendMessage", func() (err error) {
+		m, err = b.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: text, ReplyMarkup: keyboard(buttons)})
+		return err
+	})
+	return m, err
+}
+
+// maxCaption is Telegram's limit on a caption, in UTF-16 units.
+const maxCaption = 1024
+
+// sendPhoto sends a photo by file id with a caption.
+func (b *Bot) sendPhoto(ctx context.Context, c caller, chat int64, fileID, caption string, buttons [][]dialogs.Button) (*models.Message, error) {
+	var m *models.Message
+	err := c("sendPhoto", func() (err error) {
+		m, err = b.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: fileID},
+			Caption: caption, ReplyMarkup: keyboard(buttons)})
+		return err
+	})
+	return m, err
+}
+
+// sendDocument uploads doc (its name and bytes), or else sends fileID.
+func (b *Bot) sendDocument(ctx context.Context, c caller, chat int64, doc *dialogs.Document, fileID, caption string, buttons [][]dialogs.Button) (*models.Message, error) {
+	var m *models.Message
+	err := c("sendDocument", func() (err error) {
+		var file models.InputFile = &models.InputFileString{Data: fileID}
+		if doc != nil {
+			// A new reader for every attempt: a retry uploads the bytes again.
+			file = &models.InputFileUpload{Filename: doc.Name, Data: bytes.NewReader(doc.Data)}
+		}
+		m, err = b.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: chat, Document: file, Caption: caption, ReplyMarkup: keyboard(buttons)})
+		return err
+	})
+	return m, err
 }
 
 // answerTimeout bounds answering one callback query. The answer has a
@@ -112,48 +204,82 @@ func truncateUTF16(s string, limit int) string {
 	return s
 }
 
-// call runs one Bot API call under the rate limiter, retrying after 429 (for
-// retry_after) and transport or server errors, up to maxAttempts; 400, 401,
-// 403 and 404 are final.
+// call runs one Bot API call through the gates (see limit.go) as a reply,
+// retrying after 429 (once the pause it set is over) and transport or server
+// errors, up to maxAttempts; 400, 401, 403 and 404 are final.
 func (b *Bot) call(ctx context.Context, method string, do func() error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
-		if werr := b.limiter.Wait(ctx); werr != nil {
+		if werr := b.gate(ctx, false); werr != nil {
 			return errors.Join(err, werr)
 		}
-		err = do()
+		err = b.do(method, do)
 		if err == nil {
 			return nil
 		}
 		var tooMany *tg.TooManyRequestsError
 		var migrate *tg.MigrateError
-		var wait time.Duration
+		var backoff time.Duration
 		switch {
 		case ctx.Err() != nil:
 			return err
 		case errors.As(err, &tooMany):
-			wait = time.Duration(tooMany.RetryAfter) * time.Second
-			b.log.Warn("telegram 429", "method", method, "retry_after", tooMany.RetryAfter)
+			// The gate waits for the pause do set.
+			backoff = time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		case errors.Is(err, tg.ErrorForbidden), errors.Is(err, tg.ErrorBadRequest), errors.As(err, &migrate),
 			errors.Is(err, tg.ErrorUnauthorized), errors.Is(err, tg.ErrorNotFound):
 			return err
 		default:
-			wait = time.Duration(attempt) * 200 * time.Millisecond
+			backoff = time.Duration(attempt) * 200 * time.Millisecond
 		}
 		if attempt == maxAttempts {
 			return err
 		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < backoff {
 			return err // no time left to try again
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return errors.Join(err, ctx.Err())
-		case <-t.C:
+		if tooMany != nil {
+			continue
+		}
+		if serr := sleep(ctx, backoff); serr != nil {
+			return errors.Join(err, serr)
 		}
 	}
+}
+
+// gate waits for the pause to end and takes a token: bulk ones from the bulk
+// limiter and then the global bucket behind replies, the others from the
+// global bucket ahead of bulk. A pause that began while it waited for the
+// token makes it wait again, and take a new token after: the calls held up
+// by a pause go out at the rate, not all at once when it ends.
+func (b *Bot) gate(ctx context.Context, bulk bool) error {
+	for {
+		if err := b.pause.wait(ctx); err != nil {
+			return err
+		}
+		if bulk {
+			if err := b.bulk.Wait(ctx); err != nil {
+				return err
+			}
+		}
+		if err := b.global.wait(ctx, bulk); err != nil {
+			return err
+		}
+		if _, on := b.pause.paused(); !on {
+			return nil
+		}
+	}
+}
+
+// do makes one call; a 429 pauses every call of the bot for its retry_after.
+func (b *Bot) do(method string, do func() error) error {
+	err := do()
+	var tooMany *tg.TooManyRequestsError
+	if errors.As(err, &tooMany) {
+		b.pause.extend(time.Now().Add(time.Duration(max(tooMany.RetryAfter, 1)) * time.Second))
+		b.log.Warn("telegram 429: pausing every call", "method", method, "retry_after", tooMany.RetryAfter)
+	}
+	return err
 }
 
 // keyboard builds an inline keyboard, or nil for none.

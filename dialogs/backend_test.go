@@ -21,6 +21,9 @@ type backend interface {
 	revoke(t testing.TB, r renovote.HouseholdRef)
 	audit(t testing.TB, compoundID string) []renovote.VoteChange
 	addWorker(t testing.TB, id int64)
+	// settle delivers every message waiting in the outbox, as the bot would:
+	// to the chats in outcomes with that outcome, to the others delivered.
+	settle(t testing.TB, outcomes map[int64]renovote.Delivery, at time.Time) []renovote.OutMsg
 }
 
 type backendKind struct {
@@ -103,6 +106,31 @@ func (s storeBackend) addWorker(t testing.TB, id int64) {
 	t.Helper()
 	if err := s.AddWorker(context.Background(), id, "cli:test", ballotOpens); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func (s storeBackend) settle(t testing.TB, outcomes map[int64]renovote.Delivery, at time.Time) []renovote.OutMsg {
+	t.Helper()
+	ctx := context.Background()
+	var out []renovote.OutMsg
+	for {
+		ms, err := s.ClaimOutbox(ctx, "test", 100, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) == 0 {
+			return out
+		}
+		for _, m := range ms {
+			d, ok := outcomes[m.ChatID]
+			if !ok {
+				d = renovote.Delivered
+			}
+			if _, err := s.SettleOutbox(ctx, m, d, "test", at); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, m)
+		}
 	}
 }
 
@@ -266,4 +294,67 @@ func (f *flaky) IsWorker(ctx context.Context, userID int64) (bool, error) {
 		return false, err
 	}
 	return f.Store.IsWorker(ctx, userID)
+}
+
+func (f *flaky) StaffMember(ctx context.Context, userID int64) (renovote.StaffMember, bool, error) {
+	if err := f.err("StaffMember"); err != nil {
+		return renovote.StaffMember{}, false, err
+	}
+	return f.Store.StaffMember(ctx, userID)
+}
+
+func (f *flaky) StaffOf(ctx context.Context, compoundID string) ([]renovote.StaffMember, error) {
+	if err := f.err("StaffOf"); err != nil {
+		return nil, err
+	}
+	return f.Store.StaffOf(ctx, compoundID)
+}
+
+func (f *flaky) CreateStaffInvite(ctx context.Context, inv renovote.StaffInvite) (renovote.StaffInvite, error) {
+	if err := f.err("CreateStaffInvite"); err != nil {
+		return renovote.StaffInvite{}, err
+	}
+	return f.Store.CreateStaffInvite(ctx, inv)
+}
+
+func (f *flaky) RedeemStaffInvite(ctx context.Context, code string, userID int64, at time.Time) (renovote.StaffMember, error) {
+	if err := f.err("RedeemStaffInvite"); err != nil {
+		return renovote.StaffMember{}, err
+	}
+	return f.Store.RedeemStaffInvite(ctx, code, userID, at)
+}
+
+func (f *flaky) CreateNotice(ctx context.Context, n renovote.Notice, opID string) (renovote.Notice, error) {
+	if err := f.err("CreateNotice"); err != nil {
+		return renovote.Notice{}, err
+	}
+	return f.Store.CreateNotice(ctx, n, opID)
+}
+
+func (f *flaky) EnqueueNotice(ctx context.Context, id string, recipients []int64) (renovote.Notice, error) {
+	if err := f.err("EnqueueNotice"); err != nil {
+		return renovote.Notice{}, err
+	}
+	return f.Store.EnqueueNotice(ctx, id, recipients)
+}
+
+func (f *flaky) NoticeRecipients(ctx context.Context, compounds, buildings []string, onlyNonVoters bool) ([]int64, error) {
+	if err := f.err("NoticeRecipients"); err != nil {
+		return nil, err
+	}
+	return f.Store.NoticeRecipients(ctx, compounds, buildings, onlyNonVoters)
+}
+
+func (f *flaky) SetNoticeProgress(ctx context.Context, id string, chatID int64, messageID int) error {
+	if err := f.err("SetNoticeProgress"); err != nil {
+		return err
+	}
+	return f.Store.SetNoticeProgress(ctx, id, chatID, messageID)
+}
+
+func (f *flaky) IsUnreachable(ctx context.Context, chatID int64) (bool, error) {
+	if err := f.err("IsUnreachable"); err != nil {
+		return false, err
+	}
+	return f.Store.IsUnreachable(ctx, chatID)
 }

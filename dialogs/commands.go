@@ -1,31 +1,66 @@
 package dialogs
 
+import (
+	"strings"
+
+	"github.com/renovote/renovote"
+)
+
 // Command is one entry of the chat's command menu.
 type Command struct {
 	Name        string // without the slash
 	Description string
 }
 
-var residentCommands = []struct {
-	name string
-	desc msg
+// menu lists every command of the menus, in menu order, with the roles whose
+// menu shows it: r resident, w worker, b bureau, a admin.
+var menu = []struct {
+	name  string
+	roles string
+	desc  msg
 }{
-	{"vote", msg{"查看改造方案并投票", "See the plan and vote"}},
-	{"survey", msg{"填写改造需求调查", "Fill in the renovation survey"}},
-	{"report_problem", msg{"反馈问题（可带照片）", "Report a problem (photos welcome)"}},
-	{"tally", msg{"本小区统计（如已公示）", "Your compound's tally (when published)"}},
-	{"help", msg{"帮助", "Help"}},
-	{"cancel", msg{"取消当前操作", "Stop what you are doing"}},
+	{"vote", "rwa", msg{"查看改造方案并投票", "See the plan and vote"}},
+	{"survey", "rwa", msg{"填写改造需求调查", "Fill in the renovation survey"}},
+	{"report_problem", "rwa", msg{"反馈问题（可带照片）", "Report a problem (photos welcome)"}},
+	{"notices", "rwa", msg{"通知", "Notices"}},
+	{"tally", "wba", msg{"投票统计", "Tallies"}},
+	{"paper", "wa", msg{"录入纸质票或委托书", "Enter a paper ballot or proxy"}},
+	{"notice", "wa", msg{"给住户发通知", "Send residents a notice"}},
+	{"nonvoters", "wa", msg{"未投票住户名单（扫楼）", "Households that have not voted"}},
+	{"reports", "wba", msg{"问题反馈", "Problem reports"}},
+	{"survey_results", "wba", msg{"调查结果", "Survey results"}},
+	{"supervisor", "a", msg{"设民间监理员", "Name a resident supervisor"}},
+	{"notices_all", "ba", msg{"全部通知和送达情况", "Every notice and its delivery"}},
+	{"staff", "ba", msg{"工作人员名单", "Staff"}},
+	{"invite_staff", "ba", msg{"邀请工作人员", "Invite staff"}},
+	{"revoke_staff", "a", msg{"取消工作人员", "Revoke a member of staff"}},
+	{"addworker", "a", msg{"添加工作人员", "Add a worker"}},
+	{"help", "rwba", msg{"帮助", "Help"}},
+	{"cancel", "rwba", msg{"取消当前操作", "Stop what you are doing"}},
 }
 
-// Commands is the command menu residents see, in the language of code
-// (Chinese for "" and "zh…", English otherwise). Staff menus per role come
-// with the roles issue.
-func Commands(code string) []Command {
+// CommandsFor is the command menu of a role, in the language of code
+// (Chinese for "" and "zh…", English otherwise): residents vote, survey,
+// report_problem, notices, help, cancel; workers add tally, paper, notice,
+// nonvoters, reports, survey_results; the bureau has tally, survey_results,
+// reports, notices_all, staff, invite_staff, help, cancel; admins have every
+// command. The channel adapter sets it per chat. An unknown role gets the
+// residents' menu.
+func CommandsFor(role renovote.Role, code string) []Command {
+	key := map[renovote.Role]string{renovote.RoleWorker: "w", renovote.RoleBureau: "b", renovote.RoleAdmin: "a"}[role]
+	if key == "" {
+		key = "r"
+	}
 	l := langOf(code)
-	out := make([]Command, len(residentCommands))
-	for i, c := range residentCommands {
-		out[i] = Command{c.name, c.desc.s(l)}
+	var out []Command
+	for _, c := range menu {
+		if strings.Contains(c.roles, key) {
+			out = append(out, Command{c.name, c.desc.s(l)})
+		}
 	}
 	return out
 }
+
+// Commands is the command menu residents see (CommandsFor a resident), the
+// default of every chat.
+func Commands(code string) []Command { return CommandsFor(renovote.RoleResident, code) }

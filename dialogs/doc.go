@@ -4,8 +4,20 @@
 // tallies (/tally), the renovation survey (/survey, a draft edited step by
 // step in one message, kept in the session for days) and its results
 // (/survey_results), problem reports with photos (/report_problem, sent to
-// every worker and admin, who acknowledge and resolve them; /reports,
-// /supervisor) and the staff commands (/addworker, /help).
+// the compound's workers and the admins, who acknowledge and resolve them;
+// /reports, /supervisor), notices to residents (/notice, composed in one
+// message, sent now or scheduled, their delivery shown as it goes; /notices),
+// the door-to-door list of households that have not voted (/nonvoters, with
+// a CSV or XLSX and a reminder), staff invitations (/invite_staff, /start
+// staff-<code>), /staff, /revoke_staff, /addworker and /help.
+//
+// Roles (roles.go): admins come from Config.Admins, workers and the housing
+// bureau from the store (Store.StaffMember), everyone else is a resident.
+// Every staff command and staff button press is checked on the server side
+// with renovote.Role.Can and renovote.StaffMember.Covers: a worker acts on
+// the compounds of their scope only, the bureau reads and changes nothing.
+// A refused attempt changes nothing and is logged (user id, role, command or
+// button data, reason). CommandsFor gives each role's command menu.
 //
 // An Engine turns one Input (a message, a command, a button press or a photo,
 // as a channel adapter saw it) into a Response (messages to send or edit, and
@@ -23,5 +35,6 @@
 // Replies are plain text (no parse mode): what residents type is data, stored
 // and shown back byte for byte.
 // Chinese is used when the user's language code is empty or starts with "zh".
-// Personal data (owner names, phones) and invitation codes are never logged.
+// Personal data (owner names, phones) and invitation codes are never logged;
+// staff see owners and phones only in /paper and in the door-to-door files.
 package dialogs

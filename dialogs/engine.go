@@ -28,8 +28,13 @@ type Config struct {
 	// SurveyTTL is how long an unfinished survey draft is kept after its last
 	// change (default 7 days).
 	SurveyTTL time.Duration
-	// Logger receives operational warnings; it never gets names, phones or codes.
+	// Logger receives operational warnings and refused staff actions; it
+	// never gets names, phones or codes.
 	Logger *slog.Logger
+	// XLSX, when set, writes one sheet of a spreadsheet (header and rows of
+	// text) as an .xlsx file; the door-to-door list is then sent as XLSX too,
+	// besides the CSV. nil: CSV only.
+	XLSX func(sheet string, header []string, rows [][]string) ([]byte, error)
 }
 
 // Engine runs the conversations. It is safe for concurrent use; the adapter
@@ -43,6 +48,7 @@ type Engine struct {
 	surveyTTL   time.Duration
 	adminIDs    []int64 // sorted, without duplicates
 	log         *slog.Logger
+	xlsx        func(sheet string, header []string, rows [][]string) ([]byte, error)
 	receiptID   func() string // renovote.NewReceiptID; replaced in tests
 }
 
@@ -56,6 +62,7 @@ func New(cfg Config) *Engine {
 		ttl:         cfg.SessionTTL,
 		surveyTTL:   cfg.SurveyTTL,
 		log:         cfg.Logger,
+		xlsx:        cfg.XLSX,
 		receiptID:   renovote.NewReceiptID,
 	}
 	for _, id := range cfg.Admins {
@@ -176,6 +183,8 @@ type turn struct {
 	// they survive whatever the flows do to s.
 	survey   *SurveyDraft
 	finished *Finished
+	// me is the sender's role and scope, read once per turn (member).
+	me *renovote.StaffMember
 }
 
 // newTurn copies what the turn may change, so that a failed step leaves the
@@ -185,6 +194,7 @@ func (e *Engine) newTurn(ctx context.Context, s Session, in Input, now time.Time
 		survey: s.Survey.clone(), finished: s.Finished}
 	t.s.Survey, t.s.Finished = nil, nil
 	t.s.Report = s.Report.clone()
+	t.s.Notice = s.Notice.clone()
 	return t
 }
 
@@ -196,6 +206,8 @@ func (t *turn) run() (Response, error) {
 		return t.command()
 	case t.in.PhotoFileID != "":
 		return t.photo()
+	case t.in.DocumentFileID != "":
+		return t.document()
 	}
 	return t.text()
 }
@@ -226,6 +238,18 @@ func (t *turn) command() (Response, error) {
 		return t.listReports()
 	case "supervisor":
 		return t.supervisorCommand()
+	case "invite_staff":
+		return t.inviteStaff()
+	case "staff":
+		return t.listStaff()
+	case "revoke_staff":
+		return t.revokeStaff()
+	case "notice":
+		return t.noticeCommand()
+	case "notices", "notices_all":
+		return t.listNotices()
+	case "nonvoters":
+		return t.nonVotersCommand()
 	}
 	return t.say(mHint.s(t.l)), nil
 }
@@ -247,6 +271,16 @@ func (t *turn) callback() (Response, error) {
 		return t.surveyCallback(d)
 	case strings.HasPrefix(d, "r:"):
 		return t.reportCallback(d)
+	case strings.HasPrefix(d, "si:"):
+		return t.staffInviteCallback(d)
+	case strings.HasPrefix(d, "n:"):
+		return t.noticeCallback(d)
+	case strings.HasPrefix(d, "nx:"):
+		return t.cancelNoticePress(d)
+	case strings.HasPrefix(d, "dd:"):
+		return t.nonVotersPress(d)
+	case strings.HasPrefix(d, "dr:"):
+		return t.remindPress(d)
 	}
 	return t.expired(), nil
 }
@@ -267,6 +301,10 @@ func (t *turn) text() (Response, error) {
 		return t.surveyText()
 	case flowReport:
 		return t.reportText()
+	case flowNotice:
+		return t.noticeText()
+	case flowStaffInvite:
+		return t.staffInviteReminder(), nil
 	}
 	switch word {
 	case "投票", "vote":
@@ -289,6 +327,17 @@ func (t *turn) photo() (Response, error) {
 	}
 	if t.s.Flow == flowReport {
 		return t.reportPhoto()
+	}
+	if t.s.Flow == flowNotice {
+		return t.noticeAttachment()
+	}
+	return t.say(mHint.s(t.l)), nil
+}
+
+// document is a file sent as a document: a notice's attachment, or out of place.
+func (t *turn) document() (Response, error) {
+	if t.s.Flow == flowNotice {
+		return t.noticeAttachment()
 	}
 	return t.say(mHint.s(t.l)), nil
 }

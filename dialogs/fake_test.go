@@ -18,7 +18,10 @@ import (
 // latest answer of a household counts, counters moved with each answer so
 // that they always equal renovote.CountSurvey, submissions idempotent by opID;
 // reports numbered R1, R2, ... per compound, moved only as renovote.CanMove
-// allows (else ErrConflict), filing and moves idempotent by opID.
+// allows (else ErrConflict), filing and moves idempotent by opID; staff
+// members with roles and scopes (a worker added by AddWorker covers every
+// compound), one-time staff invitations that expire, notices idempotent by
+// opID queued once per recipient to an outbox whose outcomes the tests settle.
 type fakeStore struct {
 	mu         sync.Mutex
 	prog       renovote.Programme
@@ -31,7 +34,9 @@ type fakeStore struct {
 	ops        map[string]renovote.Receipt
 	changes    []renovote.VoteChange
 	sessions   map[string][]byte
-	workers    map[int64]bool
+	staff      map[int64]renovote.StaffMember
+	staffInv   map[string]renovote.StaffInvite
+	staffLog   []string // what SetStaff, RevokeStaff and the invitations did, for the tests
 
 	answers     map[renovote.HouseholdRef]renovote.SurveyAnswer
 	counts      map[string]renovote.SurveyCounts // Households not kept: it comes from the register
@@ -39,6 +44,18 @@ type fakeStore struct {
 	reports     map[string][]renovote.Report // per compound, in filing order
 	reportOps   map[string][2]string         // opID → compound, report id
 	supervisors map[string]map[int64]bool
+
+	notices     []renovote.Notice // in creation order
+	noticeOps   map[string]string // opID → notice id
+	outbox      []fakeOut
+	unreachable map[int64]bool
+	dead        []renovote.DeadLetter
+}
+
+// fakeOut is one outbox message and its outcome ("" while pending).
+type fakeOut struct {
+	msg renovote.OutMsg
+	got renovote.Delivery
 }
 
 func newFakeStore(p renovote.Programme, hhs []renovote.Household) *fakeStore {
@@ -52,7 +69,8 @@ func newFakeStore(p renovote.Programme, hhs []renovote.Household) *fakeStore {
 		votes:      map[renovote.HouseholdRef]renovote.HouseholdVote{},
 		ops:        map[string]renovote.Receipt{},
 		sessions:   map[string][]byte{},
-		workers:    map[int64]bool{},
+		staff:      map[int64]renovote.StaffMember{},
+		staffInv:   map[string]renovote.StaffInvite{},
 
 		answers:     map[renovote.HouseholdRef]renovote.SurveyAnswer{},
 		counts:      map[string]renovote.SurveyCounts{},
@@ -60,6 +78,9 @@ func newFakeStore(p renovote.Programme, hhs []renovote.Household) *fakeStore {
 		reports:     map[string][]renovote.Report{},
 		reportOps:   map[string][2]string{},
 		supervisors: map[string]map[int64]bool{},
+
+		noticeOps:   map[string]string{},
+		unreachable: map[int64]bool{},
 	}
 	for _, h := range hhs {
 		f.households[h.Ref()] = h
@@ -102,9 +123,10 @@ func (f *fakeStore) audit(t testing.TB, compoundID string) []renovote.VoteChange
 }
 
 func (f *fakeStore) addWorker(t testing.TB, id int64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.workers[id] = true
+	t.Helper()
+	if err := f.AddWorker(context.Background(), id, "cli:test", ballotOpens); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (f *fakeStore) Programme(ctx context.Context) (renovote.Programme, error) {
@@ -283,22 +305,21 @@ func (f *fakeStore) PutSession(ctx context.Context, key string, data []byte, ttl
 func (f *fakeStore) IsWorker(ctx context.Context, userID int64) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.workers[userID], nil
+	return f.staff[userID].Role == renovote.RoleWorker, nil
 }
 
+// AddWorker makes the user a worker of every compound.
 func (f *fakeStore) AddWorker(ctx context.Context, userID int64, by string, now time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.workers[userID] = true
-	return nil
+	return f.SetStaff(ctx, renovote.StaffMember{UserID: userID, Role: renovote.RoleWorker,
+		Compounds: []string{renovote.AllCompounds}, AddedBy: by, Added: now})
 }
 
 func (f *fakeStore) Workers(ctx context.Context) ([]int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []int64
-	for id, ok := range f.workers {
-		if ok {
+	for id, m := range f.staff {
+		if m.Role == renovote.RoleWorker {
 			out = append(out, id)
 		}
 	}

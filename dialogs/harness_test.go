@@ -1,12 +1,16 @@
 package dialogs
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -167,19 +171,40 @@ type world struct {
 		in    Input
 		shown string
 	}
+	logs *lockedBuffer // what the engine logged
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newWorld(t *testing.T, be backend) *world {
 	t.Helper()
 	w := &world{t: t, be: be, fl: &flaky{Store: be}, now: duringBallot, upd: 1000, nextMsg: 1,
-		msgs: map[int]*message{}, codes: map[renovote.HouseholdRef]string{}, aliases: map[string]string{}}
+		msgs: map[int]*message{}, codes: map[renovote.HouseholdRef]string{}, aliases: map[string]string{},
+		logs: &lockedBuffer{}}
 	for _, r := range []renovote.HouseholdRef{ref301, ref302, ref401, refJin} {
 		w.codes[r] = be.issue(t, r)
 		w.aliases[w.codes[r]] = "<invite " + r.String() + ">"
 	}
 	be.addWorker(t, worker.id)
 	be.addWorker(t, workerE.id)
-	w.e = New(Config{Store: w.fl, Admins: []int64{admin.id}, BotUsername: "renovote_bot"})
+	w.e = New(Config{Store: w.fl, Admins: []int64{admin.id}, BotUsername: "renovote_bot",
+		Logger: slog.New(slog.NewTextHandler(w.logs, nil)), XLSX: fakeXLSX})
 	w.e.receiptID = func() string { w.receipts++; return fmt.Sprintf("RC%06d", w.receipts) }
 	return w
 }
@@ -303,14 +328,7 @@ func (w *world) handle(u user, in Input, shown string) Response {
 	if r := []rune(shown); len(r) > 120 {
 		shown = fmt.Sprintf("%s… (%d characters)", string(r[:40]), len(r))
 	}
-	if !w.now.Equal(w.shownNow) {
-		f := "2006-01-02 15:04"
-		if w.now.Nanosecond() != 0 {
-			f = "2006-01-02 15:04:05.999999999"
-		}
-		fmt.Fprintf(&w.out, "\n@ %s\n", w.now.In(shanghai).Format(f))
-		w.shownNow = w.now
-	}
+	w.stamp()
 	fmt.Fprintf(&w.out, "%d> %s\n", u.id, shown)
 	resp, err := w.e.Handle(context.Background(), in, w.now)
 	if in.Callback != "" {
@@ -323,54 +341,7 @@ func (w *world) handle(u user, in Input, shown string) Response {
 		w.t.Errorf("callback text %q for an input that is not a button press", resp.CallbackText)
 	}
 	for _, r := range resp.Replies {
-		chat := r.ChatID
-		if chat == 0 {
-			chat = in.ChatID
-		}
-		var head string
-		if r.EditMessageID > 0 {
-			m, ok := w.msgs[r.EditMessageID]
-			if !ok || m.chat != chat {
-				w.t.Errorf("edit of message #%d that is not in chat %d", r.EditMessageID, chat)
-				continue
-			}
-			m.text, m.buttons = r.Text, r.Buttons
-			head = fmt.Sprintf("#%d edited", r.EditMessageID)
-		} else {
-			id := w.nextMsg
-			w.nextMsg++
-			w.msgs[id] = &message{chat: chat, text: r.Text, buttons: r.Buttons}
-			w.order = append(w.order, id)
-			head = fmt.Sprintf("#%d", id)
-		}
-		if chat != in.ChatID {
-			head += fmt.Sprintf(" → chat %d", chat)
-		}
-		if r.PhotoFileID != "" {
-			head += " [photo " + r.PhotoFileID + "]"
-			if r.EditMessageID > 0 {
-				w.t.Errorf("a photo reply that edits message #%d", r.EditMessageID)
-			}
-			if n := utf8.RuneCountInString(r.Text); n > 1024 {
-				w.t.Errorf("photo caption of %d characters", n)
-			}
-		} else if n := utf8.RuneCountInString(r.Text); n > 4096 || n == 0 {
-			w.t.Errorf("message of %d characters", n)
-		}
-		fmt.Fprintf(&w.out, "  %s:\n", head)
-		for _, line := range strings.Split(r.Text, "\n") {
-			fmt.Fprintf(&w.out, "    %s\n", line)
-		}
-		for _, row := range r.Buttons {
-			var bs []string
-			for _, b := range row {
-				bs = append(bs, fmt.Sprintf("[%s | %s]", b.Label, b.Data))
-				if len(b.Data) > 64 {
-					w.t.Errorf("button data %q longer than 64 bytes", b.Data)
-				}
-			}
-			fmt.Fprintf(&w.out, "    %s\n", strings.Join(bs, " "))
-		}
+		w.show(in.ChatID, r)
 	}
 	if err != nil {
 		fmt.Fprintf(&w.out, "  !! error: %v\n", err)
@@ -379,6 +350,168 @@ func (w *world) handle(u user, in Input, shown string) Response {
 		w.t.Errorf("no reply to %q", shown)
 	}
 	return resp
+}
+
+// stamp writes the time down when it changed.
+func (w *world) stamp() {
+	if !w.now.Equal(w.shownNow) {
+		f := "2006-01-02 15:04"
+		if w.now.Nanosecond() != 0 {
+			f = "2006-01-02 15:04:05.999999999"
+		}
+		fmt.Fprintf(&w.out, "\n@ %s\n", w.now.In(shanghai).Format(f))
+		w.shownNow = w.now
+	}
+}
+
+// show applies one reply to the chats, as the adapter would (telling the
+// engine which message a tracked reply became), and writes it down.
+func (w *world) show(inChat int64, r Reply) {
+	w.t.Helper()
+	chat := r.ChatID
+	if chat == 0 {
+		chat = inChat
+	}
+	var head string
+	if r.EditMessageID > 0 {
+		m, ok := w.msgs[r.EditMessageID]
+		if !ok || m.chat != chat {
+			w.t.Errorf("edit of message #%d that is not in chat %d", r.EditMessageID, chat)
+			return
+		}
+		m.text, m.buttons = r.Text, r.Buttons
+		head = fmt.Sprintf("#%d edited", r.EditMessageID)
+	} else {
+		id := w.nextMsg
+		w.nextMsg++
+		w.msgs[id] = &message{chat: chat, text: r.Text, buttons: r.Buttons}
+		w.order = append(w.order, id)
+		head = fmt.Sprintf("#%d", id)
+		if r.Track != "" {
+			if err := w.e.Sent(context.Background(), r.Track, chat, id); err != nil {
+				w.t.Errorf("Sent(%q): %v", r.Track, err)
+			}
+			head += " (tracked " + r.Track + ")"
+		}
+	}
+	if chat != inChat {
+		head += fmt.Sprintf(" → chat %d", chat)
+	}
+	if r.Track != "" && r.EditMessageID > 0 {
+		w.t.Errorf("a tracked reply that edits message #%d", r.EditMessageID)
+	}
+	attached := r.PhotoFileID != "" || r.DocumentFileID != "" || r.Document != nil
+	if r.PhotoFileID != "" {
+		head += " [photo " + r.PhotoFileID + "]"
+	}
+	if r.DocumentFileID != "" {
+		head += " [document " + r.DocumentFileID + "]"
+	}
+	if r.Document != nil {
+		head += fmt.Sprintf(" [upload %s, %d bytes]", r.Document.Name, len(r.Document.Data))
+	}
+	if attached {
+		if r.EditMessageID > 0 {
+			w.t.Errorf("an attachment that edits message #%d", r.EditMessageID)
+		}
+		if n := utf8.RuneCountInString(r.Text); n > 1024 {
+			w.t.Errorf("caption of %d characters", n)
+		}
+	} else if n := utf8.RuneCountInString(r.Text); n > 4096 || n == 0 {
+		w.t.Errorf("message of %d characters", n)
+	}
+	fmt.Fprintf(&w.out, "  %s:\n", head)
+	for _, line := range strings.Split(r.Text, "\n") {
+		fmt.Fprintf(&w.out, "    %s\n", line)
+	}
+	for _, row := range r.Buttons {
+		var bs []string
+		for _, b := range row {
+			bs = append(bs, fmt.Sprintf("[%s | %s]", b.Label, b.Data))
+			if len(b.Data) > 64 {
+				w.t.Errorf("button data %q longer than 64 bytes", b.Data)
+			}
+		}
+		fmt.Fprintf(&w.out, "    %s\n", strings.Join(bs, " "))
+	}
+	if r.Document != nil {
+		fmt.Fprintf(&w.out, "    ┌ %s\n", r.Document.Name)
+		for _, line := range strings.Split(strings.TrimRight(string(r.Document.Data), "\r\n"), "\n") {
+			fmt.Fprintf(&w.out, "    │ %q\n", strings.TrimSuffix(line, "\r"))
+		}
+	}
+}
+
+// fakeXLSX stands for an XLSX writer: it writes the sheet as text.
+func fakeXLSX(sheet string, header []string, rows [][]string) ([]byte, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "xlsx sheet %q\n%s\n", sheet, strings.Join(header, "|"))
+	for _, r := range rows {
+		b.WriteString(strings.Join(r, "|") + "\n")
+	}
+	return []byte(b.String()), nil
+}
+
+// deliver settles the outbox as the bot would (outcomes by chat, the others
+// delivered), writes down what each recipient got, and edits each notice's
+// progress message (NoticeProgress).
+func (w *world) deliver(outcomes map[int64]renovote.Delivery) {
+	w.t.Helper()
+	w.stamp()
+	msgs := w.be.settle(w.t, outcomes, w.now)
+	fmt.Fprintf(&w.out, "~ outbox: %d message(s)\n", len(msgs))
+	var ids []string
+	shown := map[string]bool{}
+	for _, m := range msgs {
+		d, ok := outcomes[m.ChatID]
+		if !ok {
+			d = renovote.Delivered
+		}
+		fmt.Fprintf(&w.out, "  %s → chat %d: %s\n", m.NoticeID, m.ChatID, d)
+		if !shown[m.NoticeID] {
+			shown[m.NoticeID] = true
+			ids = append(ids, m.NoticeID)
+			att := ""
+			if m.Photo != "" {
+				att += " [photo " + m.Photo + "]"
+			}
+			if m.Document != "" {
+				att += " [document " + m.Document + "]"
+			}
+			fmt.Fprintf(&w.out, "    text%s:\n", att)
+			for _, line := range strings.Split(m.Text, "\n") {
+				fmt.Fprintf(&w.out, "    | %s\n", line)
+			}
+		}
+	}
+	for _, id := range ids {
+		n, err := w.be.Notice(context.Background(), id)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if r, ok := NoticeProgress(n); ok {
+			fmt.Fprintf(&w.out, "~ progress of %s:\n", id)
+			w.show(n.ByChat, r)
+		}
+	}
+}
+
+// staffCode matches a staff invitation's code in a link or a command.
+var staffCode = regexp.MustCompile(renovote.StaffInvitePrefix + `([A-Za-z0-9_-]+)`)
+
+// lastStaffLink is the payload ("staff-<code>") of the latest staff
+// invitation shown in the chat.
+func (w *world) lastStaffLink(chat int64) string {
+	w.t.Helper()
+	for i := len(w.order) - 1; i >= 0; i-- {
+		if m := w.msgs[w.order[i]]; m.chat == chat {
+			if s := staffCode.FindString(m.text); s != "" {
+				return s
+			}
+		}
+	}
+	w.t.Fatalf("chat %d: no staff invitation", chat)
+	return ""
 }
 
 // vote is the household's current choice in the store ("" if none).
@@ -402,7 +535,23 @@ func (w *world) bound(u user) renovote.HouseholdRef {
 
 func (w *world) golden(name string, write bool) {
 	w.t.Helper()
-	checkGolden(w.t, name, strings.TrimLeft(w.out.String(), "\n"), write)
+	checkGolden(w.t, name, aliasStaffCodes(strings.TrimLeft(w.out.String(), "\n")), write)
+}
+
+// aliasStaffCodes shows staff invitation codes (random in the real store) as
+// <code 1>, <code 2>, ... in the order they first appear.
+func aliasStaffCodes(s string) string {
+	seen := map[string]int{}
+	return staffCode.ReplaceAllStringFunc(s, func(m string) string {
+		c := strings.TrimPrefix(m, renovote.StaffInvitePrefix)
+		if !renovote.ValidInviteCode(c) {
+			return m // a forged one: shown as it is
+		}
+		if seen[c] == 0 {
+			seen[c] = len(seen) + 1
+		}
+		return fmt.Sprintf("%s<code %d>", renovote.StaffInvitePrefix, seen[c])
+	})
 }
 
 func checkGolden(t *testing.T, name, got string, write bool) {

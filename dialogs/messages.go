@@ -46,6 +46,7 @@ var (
 	mCancelled     = msg{"已取消。", "Cancelled."}
 	mButtonExpired = msg{"按钮已过期，请重新输入 /vote", "This button has expired. Please send /vote again."}
 	mNotAllowed    = msg{"您没有权限使用此功能。", "You are not allowed to do this."}
+	mNotInScope    = msg{"这个小区不在您负责的范围内。", "This compound is not in your scope."}
 	mNotBound      = msg{"您还没有绑定住户。请打开社区工作人员发给您的邀请链接或扫描二维码。", "You have not linked your household yet. Please open the invitation link or scan the QR code from the community workers."}
 )
 
@@ -170,19 +171,147 @@ var quantityLabels = map[renovote.Quantity]msg{
 	renovote.QAgreeOwners: {"同意业主", "agree owners"},
 }
 
-// Staff and help.
+// Roles, staff and help.
 var (
-	mAddWorkerUsage = msg{"用法：/addworker 用户ID（数字）", "Usage: /addworker <user id (a number)>"}
-	mWorkerAdded    = msg{"已添加工作人员 %d。", "Worker %d added."}
-	mHelpResident   = msg{
-		"可以使用的命令：\n/vote 查看改造方案并投票\n/survey 填写改造需求调查\n/report_problem 反馈问题（可以带照片）\n/tally 查看本小区统计（如已公示）\n/cancel 取消当前操作\n/help 帮助\n绑定住户：请打开社区工作人员发给您的邀请链接。",
-		"Commands:\n/vote see the plan and vote\n/survey fill in the renovation survey\n/report_problem report a problem (photos welcome)\n/tally your compound's tally (when published)\n/cancel stop what you are doing\n/help this help\nTo link your household, open the invitation link from the community workers.",
+	mRoleResident      = msg{"居民", "resident"}
+	mRoleWorker        = msg{"社区工作人员", "community worker"}
+	mRoleBureau        = msg{"住建局", "housing bureau"}
+	mRoleAdmin         = msg{"管理员", "admin"}
+	mAllCompounds      = msg{"全部小区", "all compounds"}
+	mYourRole          = msg{"您的身份：%s", "Your role: %s"}
+	mUnknownCompounds  = msg{"找不到这些小区：%s", "No such compound: %s"}
+	mAddWorkerUsage    = msg{"用法：/addworker 用户ID [小区,小区…|all]（不写小区即全部小区）", "Usage: /addworker <user id> [compound,compound…|all] (all compounds when none is named)"}
+	mWorkerAdded       = msg{"已添加工作人员 %d（%s）。", "Worker %d added (%s)."}
+	mStaffHeader       = msg{"👥 工作人员名单（截至 %s）", "👥 Staff (as of %s)"}
+	mStaffConfigAdmin  = msg{"%d · 管理员（配置文件）", "%d · admin (configuration)"}
+	mStaffAdded        = msg{"%s 由 %s 添加", "added %s by %s"}
+	mStaffNone         = msg{"（还没有其他工作人员）", "(no other staff yet)"}
+	mStaffFooter       = msg{"邀请：/invite_staff worker 小区；取消：/revoke_staff 用户ID", "Invite: /invite_staff worker <compound>; revoke: /revoke_staff <user id>"}
+	mRevokeUsage       = msg{"用法：/revoke_staff 用户ID", "Usage: /revoke_staff <user id>"}
+	mRevokeConfigAdmin = msg{"%d 是配置文件里的管理员，不能在这里取消。", "%d is an admin of the configuration and cannot be revoked here."}
+	mNotStaff          = msg{"用户 %d 不是工作人员。", "User %d is not staff."}
+	mStaffRevoked      = msg{"已取消用户 %d 的身份（%s）。", "User %d is no longer staff (was: %s)."}
+	mYouAreRevoked     = msg{"您的工作人员身份已被取消。", "Your staff role has been revoked."}
+	mHelpResident      = msg{
+		"可以使用的命令：\n/vote 查看改造方案并投票\n/survey 填写改造需求调查\n/report_problem 反馈问题（可以带照片）\n/notices 本小区的通知\n/tally 查看本小区统计（如已公示）\n/cancel 取消当前操作\n/help 帮助\n绑定住户：请打开社区工作人员发给您的邀请链接。",
+		"Commands:\n/vote see the plan and vote\n/survey fill in the renovation survey\n/report_problem report a problem (photos welcome)\n/notices your compound's notices\n/tally your compound's tally (when published)\n/cancel stop what you are doing\n/help this help\nTo link your household, open the invitation link from the community workers.",
 	}
-	mHelpStaff = msg{
-		"工作人员命令：\n/paper 录入纸质票或委托书\n/paper 小区 3-2-301 同意 [paper|proxy] 快速录入\n/tally 各小区统计；/tally 小区名称 查看一个小区\n/survey_results 调查结果；/survey_results 小区名称 查看一个小区\n/reports 待处理的问题反馈；/reports 小区名称\n/supervisor 用户ID [小区] 设为民间监理员；/supervisor remove 用户ID [小区] 取消",
-		"Staff commands:\n/paper enter a paper ballot or proxy\n/paper <compound> 3-2-301 agree [paper|proxy] quick entry\n/tally every compound's tally; /tally <name> one compound\n/survey_results survey results; /survey_results <name> one compound\n/reports open problem reports; /reports <name>\n/supervisor <user id> [compound] name a resident supervisor; /supervisor remove <user id> [compound]",
+	mHelpStaff  = msg{"工作人员命令：", "Staff commands:"}
+	mHelpBureau = msg{"住建局命令（只能查看，不能修改）：", "Housing bureau commands (read only):"}
+	mHelpRead   = msg{
+		"/tally 各小区统计；/tally 小区名称 查看一个小区\n/survey_results 调查结果；/survey_results 小区名称 查看一个小区\n/reports 待处理的问题反馈；/reports 小区名称",
+		"/tally every compound's tally; /tally <name> one compound\n/survey_results survey results; /survey_results <name> one compound\n/reports open problem reports; /reports <name>",
 	}
-	mHelpAdmin = msg{"/addworker 用户ID 添加工作人员", "/addworker <user id> add a worker"}
+	mHelpNotices    = msg{"/notices 通知和送达情况", "/notices notices and their delivery"}
+	mHelpNoticesAll = msg{"/notices_all 全部通知和送达情况", "/notices_all every notice and its delivery"}
+	mHelpWork       = msg{
+		"/paper 录入纸质票或委托书\n/paper 小区 3-2-301 同意 [paper|proxy] 快速录入\n/notice 给住户发通知（可带照片或文件，可定时）\n/nonvoters [小区] 未投票住户名单（扫楼用），可提醒他们投票\n/supervisor 用户ID [小区] 设为民间监理员；/supervisor remove 用户ID [小区] 取消",
+		"/paper enter a paper ballot or proxy\n/paper <compound> 3-2-301 agree [paper|proxy] quick entry\n/notice send residents a notice (photo or file welcome, now or later)\n/nonvoters [compound] households that have not voted (door to door), and remind them\n/supervisor <user id> [compound] name a resident supervisor; /supervisor remove <user id> [compound]",
+	}
+	mHelpStaffAdmin = msg{
+		"/staff 工作人员名单\n/invite_staff worker 小区[,小区…|all] 邀请社区工作人员\n/revoke_staff 用户ID 取消工作人员身份",
+		"/staff list the staff\n/invite_staff worker <compound>[,<compound>…|all] invite a community worker\n/revoke_staff <user id> revoke a member of staff",
+	}
+	mHelpAdmin = msg{
+		"/invite_staff bureau 邀请住建局人员\n/addworker 用户ID [小区,…|all] 直接添加工作人员",
+		"/invite_staff bureau invite a member of the housing bureau\n/addworker <user id> [compound,…|all] add a worker directly",
+	}
+	mHelpBasics = msg{"/help 帮助\n/cancel 取消当前操作", "/help this help\n/cancel stop what you are doing"}
+)
+
+// Staff invitations.
+var (
+	mInviteStaffUsage = msg{
+		"用法：\n/invite_staff worker 小区[,小区…|all] 邀请社区工作人员\n/invite_staff bureau 邀请住建局人员（仅管理员）",
+		"Usage:\n/invite_staff worker <compound>[,<compound>…|all] invite a community worker\n/invite_staff bureau invite a member of the housing bureau (admins only)",
+	}
+	mInviteStaffCreated    = msg{"✅ 已创建邀请：%s\n请把下面的链接转发给这位新成员。只能使用一次，%s 前有效：\n%s", "✅ Invitation created: %s\nForward the link below to the new member. It works once, until %s:\n%s"}
+	mInviteStaffCreatedCmd = msg{"✅ 已创建邀请：%s\n请让这位新成员向本机器人发送下面这条消息。只能使用一次，%s 前有效：\n%s", "✅ Invitation created: %s\nAsk the new member to send the bot the message below. It works once, until %s:\n%s"}
+	mStaffInviteConfirm    = msg{"👥 工作人员邀请\n接受后您的身份：%s", "👥 Staff invitation\nIf you accept, your role: %s"}
+	mStaffInviteGeneric    = msg{"👥 工作人员邀请\n接受后您将成为本项目的工作人员，身份和负责的小区以邀请为准。", "👥 Staff invitation\nIf you accept, you join this programme's staff with the role and compounds of the invitation."}
+	mStaffInviteCurrent    = msg{"您现在的身份：%s（邀请不会降低已有的身份）", "Your role now: %s (an invitation never lowers a role)"}
+	mBtnAccept             = msg{"接受", "Accept"}
+	mBtnDecline            = msg{"不接受", "Decline"}
+	mStaffInviteInvalid    = msg{"这个工作人员邀请无效。请核对链接，或让邀请人重新发一个。", "This staff invitation is not valid. Please check the link, or ask for a new one."}
+	mStaffInviteUsed       = msg{"这个工作人员邀请已被使用或已过期。请让邀请人重新发一个。", "This staff invitation has been used or has expired. Please ask for a new one."}
+	mStaffInviteAccepted   = msg{"✅ 已接受邀请。您现在的身份：%s", "✅ Invitation accepted. Your role now: %s"}
+	mStaffInviteToast      = msg{"已接受", "Accepted"}
+	mStaffInviteDeclined   = msg{"已取消，您的身份没有变化。", "Declined; your role has not changed."}
+	mStaffInviteReminder   = msg{"请按下面的按钮，接受或不接受工作人员邀请。", "Please press a button below: accept the staff invitation or not."}
+	mStaffInviteExpired    = msg{"这个按钮已失效，请重新打开邀请链接。", "This button has expired. Please open the invitation link again."}
+)
+
+// Notices (通知).
+var (
+	mNoticeStep           = msg{"📢 发通知 · 第 %d/%d 步", "📢 New notice · Step %d of %d"}
+	mNoticeReminderTitle  = msg{"📢 提醒未投票住户", "📢 Remind the households that have not voted"}
+	mNoticeAskCompounds   = msg{"发给哪些小区？点选小区（再点一次取消），选好按 [下一步]。", "Which compounds? Tap them (tap again to unchoose), then press [Next]."}
+	mNoticeTypeCompounds  = msg{"发给哪些小区？请输入小区名称或编号，多个用逗号分开；全部小区请输入 全部。", "Which compounds? Type their names or ids, separated by commas; type all for every compound."}
+	mNoticeTo             = msg{"发给：%s", "To: %s"}
+	mNoticeNoneChosen     = msg{"（还没选）", "(none yet)"}
+	mBtnAll               = msg{"全部", "All"}
+	mBtnAllBuildings      = msg{"全部楼栋", "All buildings"}
+	mNoticeAskBuildings   = msg{"只发给某些楼栋吗？点选楼栋（再点一次取消），选好按 [下一步]；整个小区请按 [全部楼栋]。", "Only some buildings? Tap them (tap again to unchoose), then press [Next]; for the whole compound press [All buildings]."}
+	mNoticeAskText        = msg{"请发送通知内容（最多 %d 字）。也可以发一张照片或一个文件，说明文字就是通知内容（带附件最多 %d 字）。", "Send the notice's text (at most %d characters). You may send one photo or one file instead, with the text as its caption (at most %d characters then)."}
+	mNoticeAskWhen        = msg{"什么时候发送？按 [立即发送]，或输入时间，例如 %s", "When? Press [Send now], or type a time such as %s"}
+	mBtnSendNow           = msg{"立即发送", "Send now"}
+	mNoticeBadTime        = msg{"看不懂这个时间。请按 [立即发送]，或输入时间，例如 %s", "Cannot read that time. Press [Send now], or type a time such as %s"}
+	mNoticePastTime       = msg{"这个时间已经过去了，请输入以后的时间，例如 %s", "That time has passed; please type a later one, such as %s"}
+	mNoticePreview        = msg{"📢 请核对。住户将收到：", "📢 Please check. Residents will receive:"}
+	mNoticeRecipients     = msg{"收件人：%d 人（已绑定的住户成员，屏蔽了机器人的除外）", "Recipients: %d (linked household members, less those who blocked the bot)"}
+	mNoticeRemindCount    = msg{"收件人：%d 人（还没投票的住户的已绑定成员）", "Recipients: %d (linked members of the households that have not voted)"}
+	mNoticeWhenNow        = msg{"发送时间：立即", "Sending: now"}
+	mNoticeWhenAt         = msg{"发送时间：%s", "Sending: %s"}
+	mNoticeAttachPhoto    = msg{"附件：照片", "Attachment: a photo"}
+	mNoticeAttachDoc      = msg{"附件：文件 %s", "Attachment: the file %s"}
+	mNoticeNoRecipients   = msg{"现在没有可以送达的住户，不能立即发送。", "Nobody can be reached now, so it cannot be sent now."}
+	mBtnSend              = msg{"确认发送", "Send"}
+	mBtnEditText          = msg{"修改内容", "Change the text"}
+	mNoticeCancelled      = msg{"已取消，通知没有发送。", "Cancelled; the notice was NOT sent."}
+	mNoticeExpired        = msg{"这份通知已过期，请重新输入 /notice", "This notice has expired. Please send /notice again."}
+	mNoticeNeedContent    = msg{"请发送通知内容：文字、一张照片或一个文件。", "Please send the notice: text, a photo or a file."}
+	mNoticeExpectButtons  = msg{"请在通知消息里按按钮。输入 /cancel 可退出。", "Please press a button in the notice message. /cancel to stop."}
+	mNoticeMoved          = msg{"📢 发通知：请看下方最新的消息。", "📢 New notice: please see the latest message below."}
+	mNoticeChooseOne      = msg{"请至少选一个小区。", "Choose at least one compound."}
+	mNoticeNoCompounds    = msg{"您负责的范围里没有小区。", "There is no compound in your scope."}
+	mNoticeConfirmed      = msg{"📢 通知 %s（%s）：", "📢 Notice %s (%s):"}
+	mNoticeSendingToast   = msg{"开始发送", "Sending"}
+	mNoticeScheduled      = msg{"⏰ 通知 %s 将在 %s 发送。发送前可以取消。", "⏰ Notice %s will be sent on %s. You may cancel it until then."}
+	mNoticeScheduledToast = msg{"已安排", "Scheduled"}
+	mBtnCancelSend        = msg{"取消发送", "Cancel sending"}
+	mBtnCancelNotice      = msg{"取消发送 %s", "Cancel %s"}
+	mNoticeCancelledSend  = msg{"通知 %s 已取消，不会发送。", "Notice %s is cancelled; it will not be sent."}
+	mNoticeCancelledToast = msg{"已取消发送", "Cancelled"}
+	mNoticeAlreadySent    = msg{"通知 %s 已经开始发送，不能取消。", "Notice %s is being sent already; it cannot be cancelled."}
+	mNoticeNotFound       = msg{"找不到这个通知。", "No such notice."}
+	mProgressSending      = msg{"📢 通知 %s 正在发送：%d/%d …", "📢 Notice %s: sending %d/%d …"}
+	mProgressDone         = msg{"✅ 通知 %s：已送达 %d，无法送达 %d（已屏蔽机器人），失败 %d", "✅ Notice %s: delivered %d, unreachable %d (blocked the bot), failed %d"}
+	mProgressCancelled    = msg{"通知 %s 已取消，没有发送。", "Notice %s was cancelled and not sent."}
+	mNoticesHeader        = msg{"📢 通知（截至 %s）", "📢 Notices (as of %s)"}
+	mNoticesNone          = msg{"还没有通知。", "No notices yet."}
+	mNoticesOf            = msg{"📢 %s 的通知", "📢 Notices of %s"}
+	mNoticesOfNone        = msg{"本小区还没有通知。", "Your compound has no notices yet."}
+	mNoticeStScheduled    = msg{"⏰ %s 发送", "⏰ sends %s"}
+	mNoticeStSending      = msg{"发送中", "sending"}
+	mNoticeStDone         = msg{"已完成", "done"}
+	mNoticeStCancelled    = msg{"已取消", "cancelled"}
+	mNoticeCounts         = msg{"送达 %d/%d，无法送达 %d，失败 %d", "delivered %d/%d, unreachable %d, failed %d"}
+	mKindReminder         = msg{"催投", "reminder"}
+	mReminderText         = msg{"「%s」：您家还没有对%s的改造方案投票。投票 %s 截止，每户一票，截止前可以更改。请输入 /vote 查看方案并投票。", "%s: your household has not voted on the renovation plan of %s yet. Voting closes on %s; one vote per household, which you may change until then. Send /vote to see the plan and vote."}
+)
+
+// The door-to-door list (扫楼).
+var (
+	mNonVotersChoose  = msg{"🚪 未投票住户名单（扫楼）。请选择小区：", "🚪 Households that have not voted (door to door). Choose the compound:"}
+	mNonVotersUsage   = msg{"用法：/nonvoters 小区名称", "Usage: /nonvoters <compound>"}
+	mNonVotersHead    = msg{"🚪 %s：%d 户未投票（共 %d 户，截至 %s）", "🚪 %s: %d households have not voted (of %d, as of %s)"}
+	mNonVotersNone    = msg{"🎉 %s 所有住户都已投票。", "🎉 Every household of %s has voted."}
+	mUnreachableMark  = msg{"（无法联系）", " (unreachable)"}
+	mNonVotersLegend  = msg{"（无法联系）：已绑定的成员都屏蔽了机器人，只能上门。", "(unreachable): every linked member blocked the bot, so visit them."}
+	mNonVotersPrivacy = msg{"含户主和电话的名单见下面的文件，仅供入户使用，请勿外传。", "The list with owners and phones is in the file below: for door visits only, do not pass it on."}
+	mNonVotersFile    = msg{"%s 未投票住户名单（%s）", "%s: households that have not voted (%s)"}
+	mBtnRemind        = msg{"提醒未投票住户", "Remind them"}
+	mRemindNotOpen    = msg{"投票现在没有开放，不能提醒。", "Voting is not open now; no reminder can be sent."}
 )
 
 // The survey (摸底调查).
@@ -256,22 +385,24 @@ var (
 
 // Survey results (staff).
 var (
-	mResultsAsOf        = msg{"📋 %s 改造需求调查结果（截至 %s）", "📋 %s: survey results (as of %s)"}
-	mResultsTitle       = msg{"📋 %s 改造需求调查", "📋 %s: renovation survey"}
-	mResultsResponse    = msg{"已回复 %d 户，共 %d 户（%s）", "Answered: %d of %d households (%s)"}
-	mResultsNoAnswers   = msg{"还没有住户回复。", "No household has answered yet."}
-	mResultsUrgent      = msg{"【最急需的必改项目】按得分排序：第一选择 3 分，第二 2 分，第三 1 分；①②③ 后是选它为第一、二、三的户数", "[Most urgent must-do items] by score: 1st choice 3 points, 2nd 2, 3rd 1; ①②③ are the households per choice"}
-	mResultsUrgentLine  = msg{"%d. %s：%d 分，%d 户（占回复 %s，占总户数 %s）", "%d. %s: score %d, households %d (%s of respondents, %s of all)"}
-	mResultsUpgrades    = msg{"【想要的提升项目】", "[Upgrades wanted]"}
-	mResultsUpgradeLine = msg{"%d. %s：%d 户（占回复 %s，占总户数 %s）", "%d. %s: households %d (%s of respondents, %s of all)"}
-	mResultsNoneYet     = msg{"（暂无）", "(none yet)"}
-	mResultsContribute  = msg{"【出资意愿】愿意出资 %d 户（占回复 %s）", "[Contribution] willing: households %d (%s of respondents)"}
-	mResultsBand        = msg{"· %s：%d 户（%s）", "· %s: households %d (%s)"}
-	mResultsCounts      = msg{"其他意见 %d 条，照片 %d 张", "Comments: %d, photos: %d"}
-	mResultsAllName     = msg{"%s（全部 %d 个小区）", "%s (all %d compounds)"}
-	mResultsNoSurvey    = msg{"%s 没有改造需求调查。", "%s has no renovation survey."}
-	mResultsNoSurveys   = msg{"本项目没有改造需求调查。", "This programme has no renovation survey."}
-	mResultsMore        = msg{"共 %d 个小区有调查，上面只列出前 %d 个；合计包括全部小区。查看某个小区：/survey_results 小区名称", "%d compounds have a survey; only the first %d are listed above; the total covers them all. For one compound: /survey_results <name>"}
+	mResultsAsOf           = msg{"📋 %s 改造需求调查结果（截至 %s）", "📋 %s: survey results (as of %s)"}
+	mResultsTitle          = msg{"📋 %s 改造需求调查", "📋 %s: renovation survey"}
+	mResultsResponse       = msg{"已回复 %d 户，共 %d 户（%s）", "Answered: %d of %d households (%s)"}
+	mResultsNoAnswers      = msg{"还没有住户回复。", "No household has answered yet."}
+	mResultsUrgent         = msg{"【最急需的必改项目】按得分排序：第一选择 3 分，第二 2 分，第三 1 分；①②③ 后是选它为第一、二、三的户数", "[Most urgent must-do items] by score: 1st choice 3 points, 2nd 2, 3rd 1; ①②③ are the households per choice"}
+	mResultsUrgentLine     = msg{"%d. %s：%d 分，%d 户（占回复 %s，占总户数 %s）", "%d. %s: score %d, households %d (%s of respondents, %s of all)"}
+	mResultsUpgrades       = msg{"【想要的提升项目】", "[Upgrades wanted]"}
+	mResultsUpgradeLine    = msg{"%d. %s：%d 户（占回复 %s，占总户数 %s）", "%d. %s: households %d (%s of respondents, %s of all)"}
+	mResultsNoneYet        = msg{"（暂无）", "(none yet)"}
+	mResultsContribute     = msg{"【出资意愿】愿意出资 %d 户（占回复 %s）", "[Contribution] willing: households %d (%s of respondents)"}
+	mResultsBand           = msg{"· %s：%d 户（%s）", "· %s: households %d (%s)"}
+	mResultsCounts         = msg{"其他意见 %d 条，照片 %d 张", "Comments: %d, photos: %d"}
+	mResultsAllName        = msg{"%s（全部 %d 个小区）", "%s (all %d compounds)"}
+	mResultsScopeName      = msg{"您负责的 %d 个小区合计", "Your %d compounds together"}
+	mResultsNoSurvey       = msg{"%s 没有改造需求调查。", "%s has no renovation survey."}
+	mResultsNoSurveys      = msg{"本项目没有改造需求调查。", "This programme has no renovation survey."}
+	mResultsNoSurveysScope = msg{"您负责的小区没有改造需求调查。", "None of your compounds has a renovation survey."}
+	mResultsMore           = msg{"共 %d 个小区有调查，上面只列出前 %d 个；合计包括全部小区。查看某个小区：/survey_results 小区名称", "%d compounds have a survey; only the first %d are listed above; the total covers them all. For one compound: /survey_results <name>"}
 )
 
 // Problem reports (民间监理员).

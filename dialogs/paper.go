@@ -24,33 +24,51 @@ import (
 const maxCompoundButtons = 24
 
 func (t *turn) paperCommand() (Response, error) {
-	staff, err := t.isStaff()
+	m, ok, err := t.may(renovote.ActPaper)
 	if err != nil {
-		return t.fail("is worker", err)
+		return t.fail("staff member", err)
 	}
-	if !staff {
-		return t.say(mNotAllowed.s(t.l)), nil
+	if !ok {
+		return t.denied(m), nil
 	}
 	p, err := t.e.store.Programme(t.ctx)
 	if err != nil {
 		return t.fail("programme", err)
 	}
 	if args := strings.TrimSpace(t.in.Args); args != "" {
-		return t.paperShortcut(p, args)
+		return t.paperShortcut(p, m, args)
+	}
+	scope := inScope(p, m)
+	if len(scope) == 0 {
+		return t.say(mNoticeNoCompounds.s(t.l)), nil
+	}
+	if len(scope) == 1 { // a worker of one compound: no need to choose
+		return t.selectCompound(p, scope[0]), nil
 	}
 	t.s = Session{Flow: flowPaper, Step: stepCompound}
-	if len(p.Compounds) > maxCompoundButtons {
+	if len(scope) > maxCompoundButtons {
 		return t.say(mPaperTypeCompound.s(t.l)), nil
 	}
 	var buttons [][]Button
-	for _, c := range p.Compounds {
+	for _, c := range scope {
 		buttons = append(buttons, []Button{{Label: c.Name, Data: "p:c:" + c.ID}})
 	}
 	return t.sayButtons(mPaperChooseCompound.s(t.l), buttons), nil
 }
 
+// paperAllowed checks, at every step of the paper flow, that the sender may
+// still record paper ballots.
+func (t *turn) paperAllowed() (renovote.StaffMember, *Response, error) {
+	m, ok, err := t.may(renovote.ActPaper)
+	if err != nil || ok {
+		return m, nil, err
+	}
+	r := t.denied(m)
+	return m, &r, nil
+}
+
 // paperShortcut reads "<compound> <building-unit-room> <agree|disagree> [paper|proxy]".
-func (t *turn) paperShortcut(p renovote.Programme, args string) (Response, error) {
+func (t *turn) paperShortcut(p renovote.Programme, m renovote.StaffMember, args string) (Response, error) {
 	f := strings.Fields(args)
 	ch := renovote.ChannelPaper
 	if len(f) > 0 {
@@ -68,6 +86,9 @@ func (t *turn) paperShortcut(p renovote.Programme, args string) (Response, error
 	c, ok := p.CompoundByName(f[0])
 	if !ok {
 		return t.say(mPaperUnknownCompound.s(t.l) + "\n\n" + mPaperUsage.s(t.l)), nil
+	}
+	if !m.Covers(c.ID) {
+		return t.outOfScope(m, c.ID), nil
 	}
 	if r, closed := t.paperWindow(p, c); closed {
 		return r, nil
@@ -117,21 +138,35 @@ func (t *turn) answer(text string, buttons [][]Button) Response {
 }
 
 func (t *turn) paperCallback(d string) (Response, error) {
+	m, refused, err := t.paperAllowed()
+	if err != nil {
+		if isVoteAction(t.in) {
+			return t.failVote("staff member", err)
+		}
+		return t.fail("staff member", err)
+	}
+	if refused != nil {
+		return *refused, nil
+	}
+	rest := strings.TrimPrefix(d, "p:")
+	if id, ok := strings.CutPrefix(rest, "c:"); ok && !m.Covers(id) { // forged: whatever the flow
+		return t.outOfScope(m, id), nil
+	}
 	if t.s.Flow != flowPaper {
 		return t.paperExpired(), nil
 	}
-	rest := strings.TrimPrefix(d, "p:")
 	switch {
 	case rest == "x":
 		t.s = Session{}
 		return t.answer(mPaperCancelled.s(t.l), nil), nil
-	case strings.HasPrefix(rest, "c:") && t.s.Step == stepCompound:
+	case strings.HasPrefix(rest, "c:"):
+		id := strings.TrimPrefix(rest, "c:")
 		p, err := t.e.store.Programme(t.ctx)
 		if err != nil {
 			return t.fail("programme", err)
 		}
-		c, ok := p.Compound(strings.TrimPrefix(rest, "c:"))
-		if !ok {
+		c, ok := p.Compound(id)
+		if !ok || t.s.Step != stepCompound {
 			return t.paperExpired(), nil
 		}
 		return t.selectCompound(p, c), nil
@@ -141,9 +176,9 @@ func (t *turn) paperCallback(d string) (Response, error) {
 		t.s.Step = stepConfirm
 		return t.paperSummary()
 	case rest == "ok" && t.s.Step == stepConfirm:
-		return t.paperConfirm()
+		return t.paperConfirm(m)
 	case rest == "ok" && t.s.DoneUpdate != 0 && t.s.DoneUpdate == t.in.UpdateID:
-		return t.paperConfirm() // the same confirmation again: the store replays it
+		return t.paperConfirm(m) // the same confirmation again: the store replays it
 	}
 	return t.paperExpired(), nil
 }
@@ -162,6 +197,13 @@ func (t *turn) selectCompound(p renovote.Programme, c renovote.Compound) Respons
 
 // paperText is typed text during the paper flow.
 func (t *turn) paperText() (Response, error) {
+	m, refused, err := t.paperAllowed()
+	if err != nil {
+		return t.fail("staff member", err)
+	}
+	if refused != nil {
+		return *refused, nil
+	}
 	text := strings.TrimSpace(t.in.Text)
 	switch t.s.Step {
 	case stepCompound:
@@ -173,6 +215,9 @@ func (t *turn) paperText() (Response, error) {
 		if !ok {
 			return t.paperReminder(), nil
 		}
+		if !m.Covers(c.ID) {
+			return t.outOfScope(m, c.ID), nil
+		}
 		return t.selectCompound(p, c), nil
 	case stepHousehold:
 		return t.paperHousehold(text)
@@ -182,6 +227,11 @@ func (t *turn) paperText() (Response, error) {
 
 // paperPhoto is a photo during the paper flow: the evidence, or out of place.
 func (t *turn) paperPhoto() (Response, error) {
+	if _, refused, err := t.paperAllowed(); err != nil {
+		return t.fail("staff member", err)
+	} else if refused != nil {
+		return *refused, nil
+	}
 	if t.s.Step != stepEvidence {
 		return t.paperReminder(), nil
 	}
@@ -329,15 +379,10 @@ func (t *turn) paperSummary() (Response, error) {
 	return t.answer(text, t.confirmButtons()), nil
 }
 
-// paperConfirm records the ballot.
-func (t *turn) paperConfirm() (Response, error) {
-	staff, err := t.isStaff()
-	if err != nil {
-		return t.failVote("is worker", err)
-	}
-	if !staff {
-		t.s = Session{}
-		return Response{CallbackText: mNotAllowed.s(t.l), CallbackAlert: true}, nil
+// paperConfirm records the ballot, if the member covers its compound.
+func (t *turn) paperConfirm(m renovote.StaffMember) (Response, error) {
+	if !m.Covers(t.s.CompoundID) {
+		return t.outOfScope(m, t.s.CompoundID), nil
 	}
 	p, c, h, err := t.household(t.s.ref())
 	if err != nil {

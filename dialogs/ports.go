@@ -57,11 +57,63 @@ type Sessions interface {
 	PutSession(ctx context.Context, key string, data []byte, ttl time.Duration) error
 }
 
-// Staff knows who the community workers are. Admins come from configuration.
+// Staff knows the named members of staff and their roles. Admins come from
+// configuration and are not stored.
 type Staff interface {
+	// StaffMember returns the user's staff record, if they are staff.
+	StaffMember(ctx context.Context, userID int64) (renovote.StaffMember, bool, error)
+	// StaffMembers lists every named member of staff.
+	StaffMembers(ctx context.Context) ([]renovote.StaffMember, error)
+	// SetStaff adds a member or changes their role and scope (audited).
+	SetStaff(ctx context.Context, m renovote.StaffMember) error
+	// RevokeStaff removes a member (audited); renovote.ErrNotFound if not staff.
+	RevokeStaff(ctx context.Context, userID int64, by string, at time.Time) error
+	// CreateStaffInvite stores a one-time invitation and returns it with its code.
+	CreateStaffInvite(ctx context.Context, inv renovote.StaffInvite) (renovote.StaffInvite, error)
+	// RedeemStaffInvite makes userID staff with the invitation's role and scope,
+	// once: renovote.ErrNotFound for an unknown code, renovote.ErrRevoked for a
+	// used or expired one (redeeming again by the same user is a no-op success).
+	RedeemStaffInvite(ctx context.Context, code string, userID int64, at time.Time) (renovote.StaffMember, error)
+	// StaffOf lists the staff whose scope covers the compound (workers of it,
+	// the bureau and stored admins).
+	StaffOf(ctx context.Context, compoundID string) ([]renovote.StaffMember, error)
+
+	// The issue-2 calls, kept: a worker is a member with role worker.
 	IsWorker(ctx context.Context, userID int64) (bool, error)
 	AddWorker(ctx context.Context, userID int64, by string, now time.Time) error
 	Workers(ctx context.Context) ([]int64, error)
+}
+
+// Notices store notices and queue them to the outbox; the channel adapter
+// delivers them.
+type Notices interface {
+	// CreateNotice stores a notice with a fresh ID, status scheduled (when
+	// SendAt is after Created) or sending; idempotent by opID.
+	CreateNotice(ctx context.Context, n renovote.Notice, opID string) (renovote.Notice, error)
+	Notice(ctx context.Context, id string) (renovote.Notice, error)
+	// SetNoticeProgress records the message in the sender's chat that shows
+	// the notice's progress.
+	SetNoticeProgress(ctx context.Context, id string, chatID int64, messageID int) error
+	// NoticeRecipients lists the chats a notice would reach: the bound members
+	// of the households of the compounds (narrowed to buildings when given;
+	// with onlyNonVoters, to households without a vote), unreachable ones left out.
+	NoticeRecipients(ctx context.Context, compounds, buildings []string, onlyNonVoters bool) ([]int64, error)
+	// EnqueueNotice queues the notice to each recipient once (a retry or a
+	// resumed enqueue adds no duplicate) and marks it sending.
+	EnqueueNotice(ctx context.Context, id string, recipients []int64) (renovote.Notice, error)
+	// CancelNotice cancels a scheduled notice; renovote.ErrConflict otherwise.
+	CancelNotice(ctx context.Context, id, by string, at time.Time) error
+	// Notices lists the compound's recent notices, newest first; AllNotices
+	// every compound's.
+	Notices(ctx context.Context, compoundID string, n int) ([]renovote.Notice, error)
+	AllNotices(ctx context.Context, n int) ([]renovote.Notice, error)
+	// DeadLetters lists the outbox messages given up on, newest first.
+	DeadLetters(ctx context.Context, n int) ([]renovote.DeadLetter, error)
+	// IsUnreachable reports whether a chat answered 403 (blocked the bot).
+	IsUnreachable(ctx context.Context, chatID int64) (bool, error)
+	// NonVoters lists the compound's households (not removed) without a vote,
+	// in register order.
+	NonVoters(ctx context.Context, compoundID string) ([]renovote.Household, error)
 }
 
 // Surveys keep each household's survey answer (the latest counts) and the
@@ -104,4 +156,5 @@ type Store interface {
 	Staff
 	Surveys
 	Reports
+	Notices
 }

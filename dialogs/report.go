@@ -22,12 +22,15 @@ import (
 //	r:x:<tok>    cancel
 //
 // tok is the draft's id (Session.Report), so buttons of an older report are
-// stale. Every worker and admin gets the report in their private chat, with
+// stale. The compound's workers and every admin get the report in their
+// private chat, with
 //
 //	r:a:<compound>:<id>  acknowledge (已受理)
 //	r:r:<compound>:<id>  resolved (已解决)
 //
-// which are checked again on the server side: only staff may move a report.
+// which are checked again on the server side: only workers of the compound
+// and admins may move a report (not the bureau, not a worker of another
+// compound).
 // The reporter is told of each move. /reports lists open reports for staff;
 // /supervisor names resident supervisors (民间监理员), whose reports are marked.
 
@@ -220,11 +223,16 @@ func (t *turn) reportFiled(r renovote.Report) (Response, error) {
 		return t.fail("programme", err)
 	}
 	resp := Response{Replies: []Reply{t.edit(mReportFiled.f(t.l, r.ID), nil)}, CallbackText: mReportFiledToast.s(t.l)}
-	staff, err := t.e.store.Workers(t.ctx)
+	ids := slices.Clone(t.e.adminIDs)
+	staff, err := t.e.store.StaffOf(t.ctx, r.CompoundID)
 	if err != nil { // the report is stored: the admins still get it, /reports lists it
-		t.e.log.Warn("dialogs: list workers", "update", t.in.UpdateID, "err", err)
+		t.e.log.Warn("dialogs: list the compound's staff", "update", t.in.UpdateID, "err", err)
 	}
-	ids := append(slices.Clone(t.e.adminIDs), staff...)
+	for _, m := range staff {
+		if m.Role.Can(renovote.ActReports) { // not the bureau: it cannot act on reports
+			ids = append(ids, m.UserID)
+		}
+	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	text := t.staffReportText(p, r)
@@ -329,12 +337,15 @@ func (t *turn) moveReport(f []string) (Response, error) {
 	if len(f) != 4 || !renovote.ValidID(f[2]) || !reportIDPattern.MatchString(f[3]) {
 		return toast(mReportNotFound.s(t.l)), nil
 	}
-	staff, err := t.isStaff()
+	m, ok, err := t.may(renovote.ActReports)
 	if err != nil {
-		return t.fail("is worker", err)
+		return t.fail("staff member", err)
 	}
-	if !staff {
-		return alert(mNotAllowed.s(t.l)), nil
+	if !ok {
+		return t.denied(m), nil
+	}
+	if !m.Covers(f[2]) {
+		return t.outOfScope(m, f[2]), nil
 	}
 	to := renovote.ReportAcknowledged
 	if f[1] == "r" {
@@ -364,42 +375,47 @@ func (t *turn) moveReport(f []string) (Response, error) {
 		Replies:      []Reply{t.edit(t.staffReportText(p, r), staffReportButtons(r))},
 		CallbackText: mReportUpdatedToast.s(t.l),
 	}
-	m := mReporterAcknowledged
+	told := mReporterAcknowledged
 	if r.Status == renovote.ReportResolved {
-		m = mReporterResolved
+		told = mReporterResolved
 	}
 	if r.ReporterID != 0 {
-		resp.Replies = append(resp.Replies, Reply{ChatID: r.ReporterID, Text: m.f(zh, r.ID) + "\n" + m.f(en, r.ID)})
+		resp.Replies = append(resp.Replies, Reply{ChatID: r.ReporterID, Text: told.f(zh, r.ID) + "\n" + told.f(en, r.ID)})
 	}
 	return resp, nil
 }
 
-// listReports answers /reports [compound] (staff): the open reports of one
-// compound, or of every compound that has some.
+// listReports answers /reports [compound] (staff, the bureau too): the open
+// reports of one compound, or of every compound of the member's scope that
+// has some.
 func (t *turn) listReports() (Response, error) {
-	staff, err := t.isStaff()
+	m, ok, err := t.may(renovote.ActResults)
 	if err != nil {
-		return t.fail("is worker", err)
+		return t.fail("staff member", err)
 	}
-	if !staff {
-		return t.say(mNotAllowed.s(t.l)), nil
+	if !ok {
+		return t.denied(m), nil
 	}
 	p, err := t.e.store.Programme(t.ctx)
 	if err != nil {
 		return t.fail("programme", err)
 	}
-	compounds, more := p.Compounds, false
+	compounds, more := inScope(p, m), false
+	total := len(compounds)
 	if arg := strings.TrimSpace(t.in.Args); arg != "" {
 		c, ok := p.CompoundByName(arg)
 		if !ok {
 			return t.say(mPaperUnknownCompound.s(t.l)), nil
+		}
+		if !m.Covers(c.ID) {
+			return t.outOfScope(m, c.ID), nil
 		}
 		compounds = []renovote.Compound{c}
 	} else if len(compounds) > maxTallyCompounds {
 		compounds, more = compounds[:maxTallyCompounds], true
 	}
 	parts := []string{mReportsHeader.f(t.l, fmtTime(t.l, location(p), t.now))}
-	total := 0
+	open := 0
 	for _, c := range compounds {
 		rs, err := t.e.store.OpenReports(t.ctx, c.ID)
 		if err != nil {
@@ -408,18 +424,18 @@ func (t *turn) listReports() (Response, error) {
 		if len(rs) == 0 && len(compounds) > 1 {
 			continue
 		}
-		total += len(rs)
+		open += len(rs)
 		lines := []string{mReportsCompound.f(t.l, c.Name, len(rs))}
 		for _, r := range rs {
 			lines = append(lines, t.reportLine(r))
 		}
 		parts = append(parts, strings.Join(lines, "\n"))
 	}
-	if total == 0 && len(compounds) > 1 {
+	if open == 0 && len(compounds) > 1 {
 		parts = append(parts, mReportsNone.s(t.l))
 	}
 	if more {
-		parts = append(parts, mReportsMore.f(t.l, len(p.Compounds), maxTallyCompounds))
+		parts = append(parts, mReportsMore.f(t.l, total, maxTallyCompounds))
 	}
 	return Response{Replies: splitMessages(parts)}, nil
 }
@@ -457,15 +473,16 @@ func age(l lang, d time.Duration) string {
 }
 
 // supervisorCommand answers "/supervisor <user id> [compound]" and
-// "/supervisor remove <user id> [compound]" (staff). The compound defaults to
-// the user's; a new supervisor must be bound to a household.
+// "/supervisor remove <user id> [compound]" (workers of the compound,
+// admins). The compound defaults to the user's; a new supervisor must be
+// bound to a household.
 func (t *turn) supervisorCommand() (Response, error) {
-	staff, err := t.isStaff()
+	m, ok, err := t.may(renovote.ActReports)
 	if err != nil {
-		return t.fail("is worker", err)
+		return t.fail("staff member", err)
 	}
-	if !staff {
-		return t.say(mNotAllowed.s(t.l)), nil
+	if !ok {
+		return t.denied(m), nil
 	}
 	f := strings.Fields(t.in.Args)
 	on := true
@@ -491,7 +508,6 @@ func (t *turn) supervisorCommand() (Response, error) {
 		return t.say(mSupervisorNotBound.f(t.l, uid)), nil
 	}
 	var c renovote.Compound
-	var ok bool
 	switch {
 	case len(f) > 1:
 		c, ok = p.CompoundByName(strings.Join(f[1:], " "))
@@ -504,6 +520,9 @@ func (t *turn) supervisorCommand() (Response, error) {
 		}
 	default:
 		return t.say(mSupervisorWhich.f(t.l, uid)), nil
+	}
+	if !m.Covers(c.ID) {
+		return t.outOfScope(m, c.ID), nil
 	}
 	if err := t.e.store.SetSupervisor(t.ctx, uid, c.ID, on, t.actor(), t.now); err != nil {
 		return t.fail("set supervisor", err)

@@ -141,14 +141,15 @@ func TestReportReplay(t *testing.T) {
 	}
 }
 
-// Workers cannot be listed: the report is filed, the admins still get it.
+// The compound's staff cannot be listed: the report is filed, the admins
+// still get it.
 func TestReportWorkersFail(t *testing.T) {
 	w := newWorld(t, newFakeStore(testProgramme(), testRegister()))
 	w.bind(zhang, ref301)
 	w.send(zhang, "/report_problem")
 	w.tap(zhang, "3栋")
 	w.send(zhang, "漏水")
-	w.fail("Workers", errDown)
+	w.fail("StaffOf", errDown)
 	resp := w.tap(zhang, "提交")
 	var chats []int64
 	for _, r := range resp.Replies {

@@ -13,12 +13,14 @@ import (
 // SessionKey(chat id) with the configured TTL (the survey TTL while a survey
 // draft is kept).
 type Session struct {
-	// Flow is the conversation going on: "" (none), "bind", "paper", "survey"
-	// or "report". Typed text and photos go to it.
+	// Flow is the conversation going on: "" (none), "bind", "paper", "survey",
+	// "report", "notice" or "staff" (a staff invitation to accept). Typed
+	// text, photos and documents go to it.
 	Flow string `json:"flow,omitempty"`
 
 	// Code is the invitation code waiting for the household to be confirmed
-	// (flow "bind"). It is never logged.
+	// (flow "bind"), or the staff invitation's code waiting to be accepted
+	// (flow "staff", without renovote.StaffInvitePrefix). It is never logged.
 	Code string `json:"code,omitempty"`
 
 	// Paper ballot entry (flow "paper"): the step and what was chosen so far.
@@ -35,6 +37,9 @@ type Session struct {
 
 	// Report is the problem report being written (flow "report").
 	Report *ReportDraft `json:"report,omitempty"`
+
+	// Notice is the notice or reminder being composed (flow "notice").
+	Notice *NoticeDraft `json:"notice,omitempty"`
 
 	// Survey is the survey draft. It outlives other flows (a /vote or a
 	// /paper in the middle keeps it) and is kept for the survey TTL after its
@@ -121,12 +126,14 @@ func (d *ReportDraft) clone() *ReportDraft {
 	return &c
 }
 
-// Finished is the update that completed a survey (Report empty) or filed the
-// report Report of compound CompoundID.
+// Finished is the update that completed a survey (Report and Notice empty),
+// filed the report Report of compound CompoundID, or sent (or scheduled) the
+// notice Notice.
 type Finished struct {
 	Update     int64  `json:"update"`
 	CompoundID string `json:"compound,omitempty"`
 	Report     string `json:"report,omitempty"`
+	Notice     string `json:"notice,omitempty"`
 }
 
 // Flows.
@@ -135,6 +142,9 @@ const (
 	flowPaper  = "paper"
 	flowSurvey = "survey"
 	flowReport = "report"
+	flowNotice = "notice"
+	// flowStaffInvite waits for a staff invitation to be accepted.
+	flowStaffInvite = "staff"
 )
 
 // Steps of the paper flow.

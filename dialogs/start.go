@@ -8,7 +8,8 @@ import (
 	"github.com/renovote/renovote"
 )
 
-// /start, /start <code>, and the confirmation buttons "b:y" / "b:n".
+// /start, /start <code>, and the confirmation buttons "b:y" / "b:n"; a code
+// with renovote.StaffInvitePrefix is a staff invitation (staffinvite.go).
 
 // start greets the user, or begins binding with an invitation code.
 func (t *turn) start() (Response, error) {
@@ -24,6 +25,9 @@ func (t *turn) start() (Response, error) {
 	if n >= t.e.maxFailures {
 		t.s = Session{}
 		return t.say(mTooManyAttempts.f(t.l, waitMinutes(oldest, t.now))), nil
+	}
+	if rest, ok := strings.CutPrefix(code, renovote.StaffInvitePrefix); ok {
+		return t.staffStart(rest)
 	}
 	if !renovote.ValidInviteCode(code) {
 		return t.inviteFailed(mInviteInvalid)
@@ -217,9 +221,9 @@ func (t *turn) greeting() (Response, error) {
 	if err != nil {
 		return t.fail("binding", err)
 	}
-	staff, err := t.isStaff()
+	m, err := t.member()
 	if err != nil {
-		return t.fail("is worker", err)
+		return t.fail("staff member", err)
 	}
 	var b strings.Builder
 	b.WriteString(mGreeting.f(t.l, p.Name))
@@ -234,8 +238,8 @@ func (t *turn) greeting() (Response, error) {
 	} else {
 		b.WriteString("\n\n" + mGreetingUnbound.s(t.l))
 	}
-	if staff {
-		b.WriteString("\n\n" + t.staffHelp())
+	if m.Role != renovote.RoleResident {
+		b.WriteString("\n\n" + t.staffHelp(m.Role))
 	}
 	return t.sayButtons(b.String(), buttons), nil
 }

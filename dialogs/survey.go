@@ -291,7 +291,7 @@ func (t *turn) surveyCallback(data string) (Response, error) {
 	}
 	d := t.survey
 	if d == nil || d.ID != pr.id {
-		if f := t.finished; pr.action == "ok" && f != nil && f.Report == "" && f.Update == t.in.UpdateID {
+		if f := t.finished; pr.action == "ok" && f != nil && f.Report == "" && f.Notice == "" && f.Update == t.in.UpdateID {
 			return t.surveyReplayed(f)
 		}
 		return toast(mSurveyExpired.s(t.l)), nil

@@ -72,15 +72,16 @@ func SurveyResultsText(lang string, p renovote.Programme, r renovote.SurveyResul
 }
 
 // surveyResults answers /survey_results [compound] (staff): one compound, or
-// every compound with a survey (the first maxTallyCompounds listed) and the
-// whole programme (all compounds with a survey).
+// every compound of the member's scope with a survey (the first
+// maxTallyCompounds listed) and their sum (the whole programme for the bureau,
+// admins and workers of every compound).
 func (t *turn) surveyResults() (Response, error) {
-	staff, err := t.isStaff()
+	m, ok, err := t.may(renovote.ActResults)
 	if err != nil {
-		return t.fail("is worker", err)
+		return t.fail("staff member", err)
 	}
-	if !staff {
-		return t.say(mNotAllowed.s(t.l)), nil
+	if !ok {
+		return t.denied(m), nil
 	}
 	p, err := t.e.store.Programme(t.ctx)
 	if err != nil {
@@ -92,6 +93,9 @@ func (t *turn) surveyResults() (Response, error) {
 		if !ok {
 			return t.say(mPaperUnknownCompound.s(t.l)), nil
 		}
+		if !m.Covers(c.ID) {
+			return t.outOfScope(m, c.ID), nil
+		}
 		if !hasSurvey(c) {
 			return t.say(mResultsNoSurvey.f(t.l, c.Name)), nil
 		}
@@ -102,12 +106,15 @@ func (t *turn) surveyResults() (Response, error) {
 		return Response{Replies: splitMessages([]string{head, SurveyResultsText(t.in.Lang, p, p.SurveyResults(counts), c.Name)})}, nil
 	}
 	var with []renovote.Compound
-	for _, c := range p.Compounds {
+	for _, c := range inScope(p, m) {
 		if hasSurvey(c) {
 			with = append(with, c)
 		}
 	}
 	if len(with) == 0 {
+		if !coversAll(p, m) {
+			return t.say(mResultsNoSurveysScope.s(t.l)), nil
+		}
 		return t.say(mResultsNoSurveys.s(t.l)), nil
 	}
 	parts := []string{head}
@@ -125,9 +132,11 @@ func (t *turn) surveyResults() (Response, error) {
 	if len(with) > maxTallyCompounds {
 		parts = append(parts, mResultsMore.f(t.l, len(with), maxTallyCompounds))
 	}
-	if len(with) > 0 {
-		parts = append(parts, SurveyResultsText(t.in.Lang, p, p.SurveyResults(sum), mResultsAllName.f(t.l, p.Name, len(with))))
+	name := mResultsAllName.f(t.l, p.Name, len(with))
+	if !coversAll(p, m) {
+		name = mResultsScopeName.f(t.l, len(with))
 	}
+	parts = append(parts, SurveyResultsText(t.in.Lang, p, p.SurveyResults(sum), name))
 	return Response{Replies: splitMessages(parts)}, nil
 }
 

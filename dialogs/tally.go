@@ -130,19 +130,19 @@ func quantityLabel(l lang, q renovote.Quantity) string {
 	return string(q)
 }
 
-// tally answers /tally: staff see every compound (or the one named), a
-// resident sees their own compound when its tally is published.
+// tally answers /tally: staff see every compound of their scope (or the one
+// named), a resident sees their own compound when its tally is published.
 func (t *turn) tally() (Response, error) {
-	staff, err := t.isStaff()
+	m, staff, err := t.may(renovote.ActTally)
 	if err != nil {
-		return t.fail("is worker", err)
+		return t.fail("staff member", err)
 	}
 	p, err := t.e.store.Programme(t.ctx)
 	if err != nil {
 		return t.fail("programme", err)
 	}
 	if staff {
-		return t.staffTally(p)
+		return t.staffTally(p, m)
 	}
 	ref, bound, err := t.e.store.Binding(t.ctx, t.in.UserID)
 	if err != nil {
@@ -162,13 +162,16 @@ func (t *turn) tally() (Response, error) {
 	return t.say(TallyText(t.in.Lang, p, c, tl, false)), nil
 }
 
-func (t *turn) staffTally(p renovote.Programme) (Response, error) {
-	compounds := p.Compounds
-	more := false
+func (t *turn) staffTally(p renovote.Programme, m renovote.StaffMember) (Response, error) {
+	compounds := inScope(p, m)
+	total, more := len(compounds), false
 	if arg := strings.TrimSpace(t.in.Args); arg != "" {
 		c, ok := p.CompoundByName(arg)
 		if !ok {
 			return t.say(mPaperUnknownCompound.s(t.l)), nil
+		}
+		if !m.Covers(c.ID) {
+			return t.outOfScope(m, c.ID), nil
 		}
 		compounds = []renovote.Compound{c}
 	} else if len(compounds) > maxTallyCompounds {
@@ -183,7 +186,7 @@ func (t *turn) staffTally(p renovote.Programme) (Response, error) {
 		parts = append(parts, TallyText(t.in.Lang, p, c, tl, true))
 	}
 	if more {
-		parts = append(parts, mTallyMore.f(t.l, len(p.Compounds), maxTallyCompounds))
+		parts = append(parts, mTallyMore.f(t.l, total, maxTallyCompounds))
 	}
 	var resp Response
 	var cur strings.Builder

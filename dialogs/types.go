@@ -25,6 +25,11 @@ type Input struct {
 	// (0 when unknown), and its caption in Text.
 	PhotoFileID string
 	PhotoSize   int64
+
+	// A document (a file sent as such, not as a photo): the channel's file id
+	// and the file's name, with its caption in Text.
+	DocumentFileID string
+	DocumentName   string
 }
 
 // Button is one inline button: a label and its callback data (<= 64 bytes).
@@ -44,6 +49,13 @@ type Reply struct {
 	// PhotoFileID sends a photo (by the channel's file id) with Text as its
 	// caption (at most 1024 characters) and the buttons. Not with EditMessageID.
 	PhotoFileID string
+	// DocumentFileID sends a document by the channel's file id, Document
+	// uploads one; Text is the caption. Not with EditMessageID.
+	DocumentFileID string
+	Document       *Document
+	// Track, when set, asks the adapter to tell the engine (Engine.Sent) the
+	// id of the message this reply became, e.g. a notice's progress message.
+	Track string
 }
 
 // Response is everything the adapter must do for one input, in order.
@@ -53,4 +65,10 @@ type Response struct {
 	// answered, with empty text when there is nothing to say.
 	CallbackText  string
 	CallbackAlert bool
+}
+
+// Document is a file to upload, such as a spreadsheet.
+type Document struct {
+	Name string
+	Data []byte
 }

@@ -1,19 +1,23 @@
 // Package store keeps renovote's data in Redis (go-redis v9, any
 // redis.UniversalClient): the applied programme, each compound's register,
 // invitations, member bindings, votes, survey answers, problem reports,
-// resident supervisors, counters and audit trails, plus the bot's small global
-// state (update de-duplication, code-attempt throttles, conversation sessions,
-// community workers).
+// resident supervisors, counters and audit trails, the staff (roles, scopes,
+// one-time staff invitations), notices and the outbox the bot sends them
+// through, plus the bot's small global state (update de-duplication,
+// code-attempt throttles, conversation sessions).
 //
 // It owns:
 //   - every key name, built in keys.go only. A compound's keys share the hash
-//     tag {c:<compoundID>}, so every multi-key script touches one Redis Cluster
-//     slot; global keys are used one key per command or script.
+//     tag {c:<compoundID>}, the staff's {staff}, the outbox's and the notices'
+//     {outbox}, so every multi-key script and transaction touches one Redis
+//     Cluster slot; global keys are used one key per command or script.
 //   - the Lua scripts (scripts/*.lua, embedded, run with EVALSHA falling back to
 //     EVAL). Each write script is atomic and idempotent under client retries: a
 //     vote, a survey submission, a report filing or move carries an op id kept
 //     for Options.OpTTL, imports rebuild the counters from the data, binds and
-//     unbinds are resumable steps, staff changes are set operations.
+//     unbinds are resumable steps, staff changes compare the record they
+//     change, a notice's creation carries an op id, enqueueing and settling
+//     are set operations.
 //   - the counters (renovote.Tally, renovote.SurveyCounts) that the vote, survey
 //     and import scripts keep exact; Recount and RecountSurvey recompute them
 //     from scratch with renovote.Recount and renovote.CountSurvey. A household
@@ -21,6 +25,14 @@
 //   - problem reports: short per-compound ids (R1, R2, ...) from a counter in
 //     the filing script, status changes as compare-and-set against the report
 //     read, checked with renovote.CanMove.
+//   - staff: one record per member in the {staff} slot, every change (set,
+//     revoke, an invitation redeemed) audited in the same script; redeeming is
+//     a compare-and-set of the invitation and the record, so it happens once.
+//   - notices and the outbox: one stream with the consumer group "senders"
+//     (XREADGROUP for new entries, XAUTOCLAIM to take over a dead consumer's);
+//     per notice a queued set (a chat is added to the stream only when new to
+//     it, so enqueueing is resumable), a settled set (an outcome counts once)
+//     and counters the settle script increments.
 //
 // It never logs and never puts personal data (owner names, phones, invitation
 // codes) into errors. It speaks in domain terms and returns renovote's error

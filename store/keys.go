@@ -9,7 +9,11 @@ import (
 // makes up a key name. Keys of one compound share the hash tag {c:<compoundID>},
 // so every script of a compound runs in one Redis Cluster slot. Global keys
 // (programme, users, invitation codes, sessions, updates, throttles) are touched
-// one key per command or script. Staff keys share the tag {staff}.
+// one key per command or script. Staff keys share the tag {staff}, so a staff
+// change, its audit entry and a staff invitation's use are one script. The
+// outbox and every notice's delivery bookkeeping share the tag {outbox}, so
+// enqueueing and settling are single-slot scripts; only a compound's notice
+// index lives in the compound's slot, written apart (idempotently).
 //
 // Layout, with P the configured prefix:
 //
@@ -48,8 +52,27 @@ import (
 //	P upd:<updateID>            string  token, TTL Options.UpdateTTL
 //	P throttle:invite:<userID>  zset    failed code attempts (score unix ms)
 //	P session:<key>             string  opaque session bytes, TTL by caller
-//	P{staff}:workers            set     user ids of community workers
-//	P{staff}:audit              stream  staff changes
+//	P{c:ID}:notices             zset    ids of notices to the compound (score: created, unix ms)
+//	P{staff}:members            hash    user id -> renovote.StaffMember JSON
+//	P{staff}:audit              stream  staff changes: op (add|change|remove|redeem|migrate), user,
+//	                                    role, compounds, by, at
+//	P{staff}:inv:<code>         string  renovote.StaffInvite JSON, TTL until Expires + Options.OpTTL
+//	P{staff}:workers            set     legacy (issue 2): user ids of community workers, moved into
+//	                                    {staff}:members on first use and deleted
+//	P{outbox}:stream            stream  one entry per (notice, chat): notice, chat, text, photo,
+//	                                    document; consumer group "senders"
+//	P{outbox}:notice:<id>       string  renovote.Notice JSON as created (status and counts not kept up)
+//	P{outbox}:notice:<id>:state hash    status, recipients, delivered, unreachable, failed, enqueued
+//	                                    (1 once the last enqueue batch ran), by_chat, progress_id,
+//	                                    cancelled_by, cancelled_at
+//	P{outbox}:notice:<id>:queued  set   chat ids queued (each added to the stream once)
+//	P{outbox}:notice:<id>:settled set   chat ids with an outcome (each counted once)
+//	P{outbox}:notices           zset    every notice id (score: created, unix ms)
+//	P{outbox}:notices:seq       string  last notice number (INCR)
+//	P{outbox}:notices:due       zset    ids of scheduled notices (score: send at, unix ms)
+//	P{outbox}:notices:op:<opID> string  id of the notice created (CreateNotice), TTL Options.OpTTL
+//	P{outbox}:unreachable       set     chat ids that answered 403 (blocked the bot)
+//	P{outbox}:dead              list    renovote.DeadLetter JSON, newest first, capped (maxDeadLetters)
 type keys struct{ p string }
 
 func (k keys) programme() string    { return k.p + "programme" }
@@ -63,8 +86,34 @@ func (k keys) throttle(userID int64) string {
 	return k.p + "throttle:invite:" + strconv.FormatInt(userID, 10)
 }
 func (k keys) session(key string) string { return k.p + "session:" + key }
-func (k keys) workers() string           { return k.p + "{staff}:workers" }
+func (k keys) workers() string           { return k.p + "{staff}:workers" } // legacy, see migrateStaff
+func (k keys) staffMembers() string      { return k.p + "{staff}:members" }
 func (k keys) staffAudit() string        { return k.p + "{staff}:audit" }
+
+// staffInvite is the key of a staff invitation. The code is checked with
+// renovote.ValidInviteCode first (no braces).
+func (k keys) staffInvite(code string) string { return k.p + "{staff}:inv:" + code }
+
+// The outbox's keys, all in the {outbox} slot.
+func (k keys) outbox() string            { return k.p + "{outbox}:stream" }
+func (k keys) notices() string           { return k.p + "{outbox}:notices" }
+func (k keys) noticeSeq() string         { return k.p + "{outbox}:notices:seq" }
+func (k keys) noticesDue() string        { return k.p + "{outbox}:notices:due" }
+func (k keys) noticeOp(op string) string { return k.p + "{outbox}:notices:op:" + op }
+func (k keys) unreachable() string       { return k.p + "{outbox}:unreachable" }
+func (k keys) deadLetters() string       { return k.p + "{outbox}:dead" }
+
+// noticeKeys are the keys of one notice, in the {outbox} slot.
+type noticeKeys struct{ record, state, queued, settled string }
+
+// notice returns the keys of notice id, which must be validNoticeID.
+func (k keys) notice(id string) noticeKeys {
+	t := k.p + "{outbox}:notice:" + id
+	return noticeKeys{record: t, state: t + ":state", queued: t + ":queued", settled: t + ":settled"}
+}
+
+// outboxGroup is the consumer group of the bot processes that send the outbox.
+const outboxGroup = "senders"
 
 // compoundKeys are the keys of one compound, all in the compound's slot.
 type compoundKeys struct {
@@ -75,6 +124,7 @@ type compoundKeys struct {
 	survey, surveyCounts, surveyAudit string
 	reports, reportSeq, reportsOpen   string
 	supervisors, staffAudit           string
+	notices                           string
 }
 
 // compound returns the keys of compound id. The id must be renovote.ValidID
@@ -89,6 +139,7 @@ func (k keys) compound(id string) compoundKeys {
 		survey: t + "survey", surveyCounts: t + "survey:counts", surveyAudit: t + "survey:audit",
 		reports: t + "reports", reportSeq: t + "reports:seq", reportsOpen: t + "reports:open",
 		supervisors: t + "supervisors", staffAudit: t + "staff:audit",
+		notices: t + "notices",
 	}
 }
 

@@ -148,6 +148,18 @@ func TestStaff(t *testing.T) {
 	if len(log) != 3 || log[2].Op != "remove" || log[2].UserID != 20 || log[2].By != "tg:1" || !log[2].At.Equal(during) {
 		t.Fatalf("staff audit %+v", log)
 	}
+	// A worker of issue 2 is a member of staff with role worker of every compound.
+	m, ok, err := s.StaffMember(ctx, 10)
+	must(t, err)
+	if !ok || m.Role != renovote.RoleWorker || !slices.Equal(m.Compounds, []string{renovote.AllCompounds}) {
+		t.Fatalf("worker record %+v", m)
+	}
+	// RemoveWorker revokes whatever the role.
+	must(t, s.SetStaff(ctx, renovote.StaffMember{UserID: 30, Role: renovote.RoleBureau, AddedBy: "tg:1"}))
+	must(t, s.RemoveWorker(ctx, 30, "tg:1", during))
+	if _, ok, _ := s.StaffMember(ctx, 30); ok {
+		t.Fatal("removed member still staff")
+	}
 }
 
 func TestNewMemoryAndOpen(t *testing.T) {

@@ -37,8 +37,26 @@ var (
 	luaInviteRevoke string
 	//go:embed scripts/first_seen.lua
 	luaFirstSeen string
-	//go:embed scripts/staff.lua
-	luaStaff string
+	//go:embed scripts/staff_set.lua
+	luaStaffSet string
+	//go:embed scripts/staff_revoke.lua
+	luaStaffRevoke string
+	//go:embed scripts/staff_redeem.lua
+	luaStaffRedeem string
+	//go:embed scripts/staff_migrate.lua
+	luaStaffMigrate string
+	//go:embed scripts/notice_create.lua
+	luaNoticeCreate string
+	//go:embed scripts/notice_progress.lua
+	luaNoticeProgress string
+	//go:embed scripts/notice_enqueue.lua
+	luaNoticeEnqueue string
+	//go:embed scripts/notice_cancel.lua
+	luaNoticeCancel string
+	//go:embed scripts/outbox_claim.lua
+	luaOutboxClaim string
+	//go:embed scripts/outbox_settle.lua
+	luaOutboxSettle string
 	//go:embed scripts/survey_lib.lua
 	luaSurveyLib string
 	//go:embed scripts/survey.lua
@@ -66,9 +84,19 @@ var (
 	scriptInviteEnsure = redis.NewScript(luaInviteEnsure)
 	scriptInviteRevoke = redis.NewScript(luaInviteRevoke)
 	scriptFirstSeen    = redis.NewScript(luaFirstSeen)
-	scriptStaff        = redis.NewScript(luaStaff)
+	scriptStaffSet     = redis.NewScript(luaStaffSet)
+	scriptStaffRevoke  = redis.NewScript(luaStaffRevoke)
+	scriptStaffRedeem  = redis.NewScript(luaStaffRedeem)
+	scriptStaffMigrate = redis.NewScript(luaStaffMigrate)
 	scriptSurvey       = redis.NewScript(surveyLib + "\n" + luaSurvey)
 	scriptReportFile   = redis.NewScript(luaReportFile)
 	scriptReportMove   = redis.NewScript(luaReportMove)
 	scriptSupervisor   = redis.NewScript(luaSupervisor)
+
+	scriptNoticeCreate   = redis.NewScript(luaNoticeCreate)
+	scriptNoticeProgress = redis.NewScript(luaNoticeProgress)
+	scriptNoticeEnqueue  = redis.NewScript(luaNoticeEnqueue)
+	scriptNoticeCancel   = redis.NewScript(luaNoticeCancel)
+	scriptOutboxClaim    = redis.NewScript(luaOutboxClaim)
+	scriptOutboxSettle   = redis.NewScript(luaOutboxSettle)
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -17,7 +18,8 @@ type Options struct {
 	// Prefix is put before every key, e.g. "rv:" or a random prefix per test.
 	// It must not contain '{' or '}'.
 	Prefix string
-	// OpTTL is how long a vote command's receipt is kept for replays (7 days).
+	// OpTTL is how long op ids are kept for replays (votes, survey answers,
+	// reports, notices) and an expired staff invitation is kept (7 days).
 	OpTTL time.Duration
 	// UpdateTTL is how long FirstSeen remembers an update id (1 day).
 	UpdateTTL time.Duration
@@ -52,6 +54,9 @@ type Store struct {
 	opts    Options
 	onClose []func() error
 	pc      programmeCache
+
+	staffReady atomic.Bool // the issue-2 workers were migrated (ensureStaff)
+	groupReady atomic.Bool // the outbox's consumer group exists (ensureGroup)
 }
 
 // New returns a store on rdb. It panics if opts.Prefix contains a brace, which
@@ -149,6 +154,8 @@ var statusErrors = map[string]error{
 	"CLOSED":   renovote.ErrBallotClosed,
 	"FULL":     renovote.ErrHouseholdFull,
 	"INVALID":  renovote.ErrInvalid,
+
+	"CONFLICT": renovote.ErrConflict,
 
 	"SURVEY_NOTOPEN": renovote.ErrSurveyNotOpen,
 	"SURVEY_CLOSED":  renovote.ErrSurveyClosed,

@@ -23,6 +23,10 @@ type config struct {
 	TZ          *time.Location
 	BotUsername string
 	LogLevel    slog.Level
+	// Outbox: bulk messages per second, and how long a message taken by a
+	// sender that died stays pending before another sender takes it over.
+	OutboxRate    float64
+	OutboxReclaim time.Duration
 
 	// Run only: files applied at start (handy with the in-memory store).
 	Programme  string
@@ -39,6 +43,8 @@ var settings = []struct{ env, flag, def, help string }{
 	{"RENOVOTE_TZ", "tz", "Asia/Shanghai", "time zone of programme files that name none"},
 	{"BOT_USERNAME", "bot-username", "", "bot username for invitation links (default: from getMe)"},
 	{"LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
+	{"RENOVOTE_RATE", "rate", "25", "messages per second to Telegram, all chats together"},
+	{"RENOVOTE_OUTBOX_RECLAIM", "outbox-reclaim", "1m", "take over a dead sender's outbox messages after this long"},
 }
 
 var tokenPattern = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{10,}$`)
@@ -96,6 +102,16 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 	c.BotUsername = strings.TrimPrefix(strings.TrimSpace(*vals["BOT_USERNAME"]), "@")
 	if err := c.LogLevel.UnmarshalText([]byte(*vals["LOG_LEVEL"])); err != nil {
 		problems = append(problems, fmt.Sprintf("LOG_LEVEL (-log-level): %q is not debug, info, warn or error", *vals["LOG_LEVEL"]))
+	}
+	if r, err := strconv.ParseFloat(strings.TrimSpace(*vals["RENOVOTE_RATE"]), 64); err != nil || r <= 0 || r > 1000 {
+		problems = append(problems, fmt.Sprintf("RENOVOTE_RATE (-rate): %q is not a rate between 0 and 1000 messages/s", *vals["RENOVOTE_RATE"]))
+	} else {
+		c.OutboxRate = r
+	}
+	if d, err := time.ParseDuration(strings.TrimSpace(*vals["RENOVOTE_OUTBOX_RECLAIM"])); err != nil || d < time.Second {
+		problems = append(problems, fmt.Sprintf("RENOVOTE_OUTBOX_RECLAIM (-outbox-reclaim): %q is not a duration of at least 1s", *vals["RENOVOTE_OUTBOX_RECLAIM"]))
+	} else {
+		c.OutboxReclaim = d
 	}
 	if len(problems) > 0 {
 		return c, nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))

@@ -57,7 +57,8 @@ func (c *cli) run(ctx context.Context) error {
 		}
 	}
 	engine := dialogs.New(dialogs.Config{Store: st, Admins: c.cfg.Admins, BotUsername: c.cfg.BotUsername, Logger: c.log})
-	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, Logger: c.log, Now: c.now})
+	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Commands: dialogs.Commands,
+		Outbox: st, Progress: dialogs.NoticeProgress, Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: c.now})
 	if err != nil {
 		return err
 	}

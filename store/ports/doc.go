@@ -1,0 +1,3 @@
+// Package ports holds only a test: the compile-time check that *store.Store
+// implements dialogs.Store and bot.Outbox.
+package ports

@@ -15,6 +15,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"golang.org/x/time/rate"
 
+	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/dialogs"
 )
 
@@ -53,6 +54,9 @@ type Config struct {
 	// Commands gives the command menu for a language code; nil sets none. The
 	// menu is set at start for the default language (Chinese) and for "en".
 	Commands func(lang string) []dialogs.Command
+	// MenuFor gives the menu of a role (dialogs.CommandsFor): staff get theirs
+	// with a chat scope when the Handler implements Menus.
+	MenuFor func(role renovote.Role, lang string) []dialogs.Command
 	// HTTPClient overrides the HTTP client (tests).
 	HTTPClient *http.Client
 
@@ -307,24 +311,7 @@ func (b *Bot) handle(base context.Context, upd *models.Update) {
 		b.answer(ctx, upd.CallbackQuery.ID, resp.CallbackText, resp.CallbackAlert)
 	}
 	b.send(ctx, in, resp)
-}
-
-// setCommands publishes the command menu; a failure is logged, not fatal.
-func (b *Bot) setCommands(ctx context.Context) {
-	if b.cfg.Commands == nil {
-		return
-	}
-	for _, lang := range []string{"", "en"} {
-		var cmds []models.BotCommand
-		for _, c := range b.cfg.Commands(lang) {
-			cmds = append(cmds, models.BotCommand{Command: c.Name, Description: c.Description})
-		}
-		err := b.call(ctx, "setMyCommands", func() error {
-			_, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, LanguageCode: lang})
-			return err
-		})
-		if err != nil {
-			b.log.Warn("command menu not set", "lang", lang, "err", err)
-		}
+	for _, id := range resp.Menus {
+		b.refreshMenu(ctx, id)
 	}
 }

@@ -37,6 +37,10 @@ func toInput(upd *models.Update) (dialogs.Input, bool) {
 			in.PhotoFileID, in.PhotoSize = largest.FileID, int64(largest.FileSize)
 			in.Text = m.Caption
 		}
+		if d := m.Document; d != nil {
+			in.DocumentFileID, in.DocumentName = d.FileID, d.FileName
+			in.Text = m.Caption
+		}
 		in.Command, in.Args = parseCommand(in.Text)
 	case upd.CallbackQuery != nil:
 		q := upd.CallbackQuery

@@ -358,13 +358,13 @@ func (h *trackingHandler) Handle(ctx context.Context, in dialogs.Input, now time
 	return echo(ctx, in, now)
 }
 
-func (h *trackingHandler) Sent(_ context.Context, track string, chat int64, id int) error {
+func (h *trackingHandler) Sent(_ context.Context, track string, chat int64, id int) ([]dialogs.Reply, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	m := trackedMsg{track, chat, id}
 	h.sent = append(h.sent, m)
 	h.ch <- m
-	return nil
+	return nil, nil
 }
 
 func progressText(c renovote.NoticeCounts) string {

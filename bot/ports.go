@@ -31,5 +31,6 @@ type Progress func(n renovote.Notice) (dialogs.Reply, bool)
 // Tracker is implemented by a Handler that wants to know which message a
 // Reply with Track set became (dialogs.Engine does).
 type Tracker interface {
-	Sent(ctx context.Context, track string, chatID int64, messageID int) error
+	// Sent may return replies to send at once (e.g. a final progress edit).
+	Sent(ctx context.Context, track string, chatID int64, messageID int) ([]dialogs.Reply, error)
 }

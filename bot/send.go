@@ -84,8 +84,12 @@ func (b *Bot) track(ctx context.Context, track string, chat int64, messageID int
 	if !ok {
 		return
 	}
-	if err := t.Sent(ctx, track, chat, messageID); err != nil {
+	more, err := t.Sent(ctx, track, chat, messageID)
+	if err != nil {
 		b.log.Warn("sent message not tracked", "track", track, "message_id", messageID, "err", err)
+	}
+	if len(more) > 0 {
+		b.send(ctx, dialogs.Input{ChatID: chat}, dialogs.Response{Replies: more})
 	}
 }
 

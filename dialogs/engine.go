@@ -52,6 +52,10 @@ type Engine struct {
 	receiptID   func() string // renovote.NewReceiptID; replaced in tests
 }
 
+// SetBotUsername sets the username used in links (staff invitations) when it
+// is learnt after New, from the channel. Call it before handling starts.
+func (e *Engine) SetBotUsername(u string) { e.botUsername = u }
+
 // New returns an Engine for the configuration, with defaults filled in.
 func New(cfg Config) *Engine {
 	e := &Engine{

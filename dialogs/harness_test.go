@@ -388,7 +388,7 @@ func (w *world) show(inChat int64, r Reply) {
 		w.order = append(w.order, id)
 		head = fmt.Sprintf("#%d", id)
 		if r.Track != "" {
-			if err := w.e.Sent(context.Background(), r.Track, chat, id); err != nil {
+			if _, err := w.e.Sent(context.Background(), r.Track, chat, id); err != nil {
 				w.t.Errorf("Sent(%q): %v", r.Track, err)
 			}
 			head += " (tracked " + r.Track + ")"

@@ -854,15 +854,29 @@ func (t *turn) noticeCancelled(n renovote.Notice) Response {
 // a notice's progress message ("notice:<id>") it records the message
 // (Store.SetNoticeProgress) so that NoticeProgress can edit it. An unknown
 // track is an error.
-func (e *Engine) Sent(ctx context.Context, track string, chatID int64, messageID int) error {
+//
+// A notice may finish before its progress message is known (a small one, sent
+// fast): then the finished counts come back as a reply, so the final edit is
+// not missed.
+func (e *Engine) Sent(ctx context.Context, track string, chatID int64, messageID int) ([]Reply, error) {
 	id, ok := strings.CutPrefix(track, trackNotice)
 	if !ok || !noticeIDPattern.MatchString(id) || messageID <= 0 {
-		return fmt.Errorf("dialogs: sent: unknown track %q", track)
+		return nil, fmt.Errorf("dialogs: sent: unknown track %q", track)
 	}
 	if err := e.store.SetNoticeProgress(ctx, id, chatID, messageID); err != nil {
-		return fmt.Errorf("dialogs: set notice progress: %w", err)
+		return nil, fmt.Errorf("dialogs: set notice progress: %w", err)
 	}
-	return nil
+	n, err := e.store.Notice(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("dialogs: notice after progress: %w", err)
+	}
+	if n.Status != renovote.NoticeDone && n.Status != renovote.NoticeCancelled {
+		return nil, nil
+	}
+	if r, ok := NoticeProgress(n); ok {
+		return []Reply{r}, nil
+	}
+	return nil, nil
 }
 
 // NoticeProgress is the edit of a notice's progress message in its sender's

@@ -240,14 +240,14 @@ func TestSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Sent(ctx, "notice:"+n.ID, 900, 77); err != nil {
+	if _, err := e.Sent(ctx, "notice:"+n.ID, 900, 77); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := f.Notice(ctx, n.ID); got.ProgressID != 77 || got.ByChat != 900 {
 		t.Errorf("notice = %+v", got)
 	}
 	for _, track := range []string{"", "notice:", "report:R1", "notice:N1:x"} {
-		if err := e.Sent(ctx, track, 900, 1); err == nil {
+		if _, err := e.Sent(ctx, track, 900, 1); err == nil {
 			t.Errorf("Sent(%q) accepted", track)
 		}
 	}

@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -240,7 +241,9 @@ func (t *turn) addWorker() (Response, error) {
 	if err != nil {
 		return t.fail("set staff", err)
 	}
-	return t.say(mWorkerAdded.f(t.l, id, scopeLabel(t.l, p, scope))), nil
+	r := t.say(mWorkerAdded.f(t.l, id, scopeLabel(t.l, p, scope)))
+	r.Menus = []int64{id}
+	return r, nil
 }
 
 // listStaff answers /staff (admins, the bureau): the admins of the
@@ -318,7 +321,7 @@ func (t *turn) revokeStaff() (Response, error) {
 	return Response{Replies: []Reply{
 		{Text: mStaffRevoked.f(t.l, id, roleLabel(t.l, target.Role))},
 		{ChatID: id, Text: mYouAreRevoked.s(zh) + "\n" + mYouAreRevoked.s(en)},
-	}}, nil
+	}, Menus: []int64{id}}, nil
 }
 
 // help lists exactly what the user may do.
@@ -356,4 +359,33 @@ func (t *turn) staffHelp(r renovote.Role) string {
 		return ""
 	}
 	return strings.Join(parts, "\n")
+}
+
+// RoleOf is the user's role now: admin from the configuration, else their
+// staff record, else resident. The adapter uses it for command menus.
+func (e *Engine) RoleOf(ctx context.Context, userID int64) (renovote.Role, error) {
+	if e.admins[userID] {
+		return renovote.RoleAdmin, nil
+	}
+	m, ok, err := e.store.StaffMember(ctx, userID)
+	if err != nil || !ok {
+		return renovote.RoleResident, err
+	}
+	return m.Role, nil
+}
+
+// StaffUsers lists the configured admins and every named member of staff:
+// the users whose command menu differs from the residents'.
+func (e *Engine) StaffUsers(ctx context.Context) ([]int64, error) {
+	ms, err := e.store.StaffMembers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(e.adminIDs)
+	for _, m := range ms {
+		if !slices.Contains(out, m.UserID) {
+			out = append(out, m.UserID)
+		}
+	}
+	return out, nil
 }

@@ -182,7 +182,7 @@ func (t *turn) staffInviteCallback(data string) (Response, error) {
 		return t.fail("programme", err)
 	}
 	text := mStaffInviteAccepted.f(t.l, memberLabel(t.l, p, m.Role, m.Compounds)) + "\n\n" + t.staffHelp(m.Role)
-	return Response{Replies: []Reply{t.edit(text, nil)}, CallbackText: mStaffInviteToast.s(t.l)}, nil
+	return Response{Replies: []Reply{t.edit(text, nil)}, CallbackText: mStaffInviteToast.s(t.l), Menus: []int64{t.in.UserID}}, nil
 }
 
 // staffInviteRefused notes a failed attempt and says why the code failed.

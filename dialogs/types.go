@@ -65,6 +65,9 @@ type Response struct {
 	// answered, with empty text when there is nothing to say.
 	CallbackText  string
 	CallbackAlert bool
+	// Menus lists users whose role changed: the adapter refreshes their
+	// command menu (Engine.RoleOf, CommandsFor).
+	Menus []int64
 }
 
 // Document is a file to upload, such as a spreadsheet.

@@ -75,8 +75,8 @@ func newWorld(t testing.TB) *world {
 		logTo = os.Stderr // E2E_LOG=1 go test ./e2e shows the bot's log
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
-	engine := dialogs.New(dialogs.Config{Store: st, Admins: []int64{adminID}, BotUsername: w.srv.BotUsername(), Logger: log})
-	b, err := bot.New(ctx, bot.Config{Token: w.srv.Token, ServerURL: w.srv.URL, Handler: engine, Dedupe: st, Commands: dialogs.Commands,
+	engine := dialogs.New(dialogs.Config{Store: st, Admins: []int64{adminID}, BotUsername: w.srv.BotUsername(), Logger: log, XLSX: register.WriteXLSX})
+	b, err := bot.New(ctx, bot.Config{Token: w.srv.Token, ServerURL: w.srv.URL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor,
 		Logger: log, Now: w.clock.Now, PollTimeout: 2 * time.Second, Rate: 10000})
 	if err != nil {
 		t.Fatal(err)

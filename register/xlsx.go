@@ -3,6 +3,7 @@ package register
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -13,6 +14,7 @@ import (
 // numbers and phones must not lose leading zeros or become 1.38E+10). It is
 // what the door-to-door list (扫楼) is sent as.
 func WriteXLSX(sheet string, header []string, rows [][]string) ([]byte, error) {
+	sheet = sheetName(sheet)
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
@@ -77,4 +79,22 @@ func displayWidth(s string) int {
 		}
 	}
 	return w
+}
+
+// sheetName makes a valid Excel sheet name: at most 31 characters, none of
+// [ ] : * ? / \, not empty.
+func sheetName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`[]:*?/\`, r) {
+			return '_'
+		}
+		return r
+	}, strings.TrimSpace(s))
+	if r := []rune(s); len(r) > 31 {
+		s = string(r[:31])
+	}
+	if s == "" {
+		s = "Sheet1"
+	}
+	return s
 }

@@ -40,3 +40,12 @@ func TestWriteXLSX(t *testing.T) {
 		t.Errorf("header not frozen: %+v %v", panes, err)
 	}
 }
+
+func TestSheetName(t *testing.T) {
+	for in, want := range map[string]string{"粮贸小区": "粮贸小区", "a/b:c": "a_b_c", "": "Sheet1",
+		"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二": "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一"} {
+		if got := sheetName(in); got != want {
+			t.Errorf("sheetName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -507,3 +507,26 @@ func (s *Store) readStaffAudit(ctx context.Context, key string) ([]StaffChange, 
 	}
 	return out, nil
 }
+
+// StaffInvite reads a staff invitation without using it (for the confirmation
+// screen): renovote.ErrNotFound for an unknown code. The code is never put in
+// errors.
+func (s *Store) StaffInvite(ctx context.Context, code string) (renovote.StaffInvite, error) {
+	wrap := func(err error) error { return fmt.Errorf("staff invite: %w", err) }
+	code = strings.TrimPrefix(code, renovote.StaffInvitePrefix)
+	if !renovote.ValidInviteCode(code) {
+		return renovote.StaffInvite{}, wrap(renovote.ErrNotFound)
+	}
+	js, err := s.rdb.Get(ctx, s.k.staffInvite(code)).Result()
+	if isNil(err) {
+		return renovote.StaffInvite{}, wrap(renovote.ErrNotFound)
+	}
+	if err != nil {
+		return renovote.StaffInvite{}, wrap(err)
+	}
+	var inv renovote.StaffInvite
+	if err := json.Unmarshal([]byte(js), &inv); err != nil {
+		return renovote.StaffInvite{}, wrap(fmt.Errorf("decode staff invitation: %w", err))
+	}
+	return inv, nil
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/renovote/renovote/bot"
 	"github.com/renovote/renovote/dialogs"
 	"github.com/renovote/renovote/programme"
+	"github.com/renovote/renovote/register"
 	"github.com/renovote/renovote/store"
 )
 
@@ -56,14 +57,15 @@ func (c *cli) run(ctx context.Context) error {
 			return err
 		}
 	}
-	engine := dialogs.New(dialogs.Config{Store: st, Admins: c.cfg.Admins, BotUsername: c.cfg.BotUsername, Logger: c.log})
-	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Commands: dialogs.Commands,
+	engine := dialogs.New(dialogs.Config{Store: st, Admins: c.cfg.Admins, BotUsername: c.cfg.BotUsername, Logger: c.log, XLSX: register.WriteXLSX})
+	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor,
 		Outbox: st, Progress: dialogs.NoticeProgress, Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: c.now})
 	if err != nil {
 		return err
 	}
 	if c.cfg.BotUsername == "" {
 		c.cfg.BotUsername = b.Username()
+		engine.SetBotUsername(b.Username())
 	}
 	if c.cfg.InvitesOut != "" {
 		p, err := st.Programme(ctx)

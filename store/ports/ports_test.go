@@ -12,6 +12,8 @@ import (
 var (
 	// The store serves every port the conversations need,
 	_ dialogs.Store = (*store.Store)(nil)
-	// and the bot's outbox.
+	// and the bot's outbox,
 	_ bot.Outbox = (*store.Store)(nil)
+	// and reads staff invitations for the confirmation screen.
+	_ dialogs.StaffInviteReader = (*store.Store)(nil)
 )

@@ -57,6 +57,10 @@ type Config struct {
 	// MenuFor gives the menu of a role (dialogs.CommandsFor): staff get theirs
 	// with a chat scope when the Handler implements Menus.
 	MenuFor func(role renovote.Role, lang string) []dialogs.Command
+	// ReplyChatGap spaces new reply messages to one chat (default 1s, Telegram's
+	// pace for a chat; a negative value: no spacing, for tests that type faster
+	// than people). Edits and callback answers are never spaced.
+	ReplyChatGap time.Duration
 	// HTTPClient overrides the HTTP client (tests).
 	HTTPClient *http.Client
 
@@ -134,6 +138,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	if cfg.Rate <= 0 {
 		cfg.Rate = 25
+	}
+	if cfg.ReplyChatGap == 0 {
+		cfg.ReplyChatGap = perChatGap
 	}
 	if cfg.HandleTimeout <= 0 {
 		cfg.HandleTimeout = 30 * time.Second

@@ -121,7 +121,7 @@ func (e *env) newBot(h Handler, mod func(*Config)) *Bot {
 	e.t.Helper()
 	cfg := Config{
 		Token: e.srv.Token, ServerURL: e.srv.URL, Handler: h, Dedupe: e.dedupe, Logger: e.log,
-		PollTimeout: 2 * time.Second, Rate: 1e6,
+		PollTimeout: 2 * time.Second, Rate: 1e6, ReplyChatGap: -1,
 	}
 	if mod != nil {
 		mod(&cfg)

@@ -170,8 +170,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 // about one message per second in a private chat).
 const perChatGap = time.Second
 
-// chatClock remembers when each chat last got a message, to space out bulk
-// messages to it (replies note their sends but never wait).
+// chatClock remembers when each chat last got a message, to space out the
+// messages to it: bulk ones and new reply messages wait; edits only note.
 type chatClock struct {
 	mu     sync.Mutex
 	last   map[int64]time.Time
@@ -200,9 +200,14 @@ func (c *chatClock) note(chat int64, t time.Time) {
 
 // wait returns once chat's last send is at least perChatGap ago.
 func (c *chatClock) wait(ctx context.Context, chat int64) error {
+	return c.waitGap(ctx, chat, perChatGap)
+}
+
+// waitGap returns once chat's last send is at least gap ago.
+func (c *chatClock) waitGap(ctx context.Context, chat int64, gap time.Duration) error {
 	for {
 		c.mu.Lock()
-		next := c.last[chat].Add(perChatGap)
+		next := c.last[chat].Add(gap)
 		c.mu.Unlock()
 		d := time.Until(next)
 		if d <= 0 {

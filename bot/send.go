@@ -42,6 +42,14 @@ func (b *Bot) deliver(ctx context.Context, chat int64, r dialogs.Reply, resend b
 	c := b.replyCaller(ctx)
 	var m *models.Message
 	var err error
+	if r.EditMessageID == 0 && b.cfg.ReplyChatGap > 0 {
+		// A new message keeps Telegram's pace of about one a second per chat
+		// (a person reads slower than that; several replies to one action are
+		// spaced out). Edits are not new messages.
+		if err := b.chats.waitGap(ctx, chat, b.cfg.ReplyChatGap); err != nil {
+			return 0, err
+		}
+	}
 	switch {
 	case r.Document != nil || r.DocumentFileID != "":
 		m, err = b.sendDocument(ctx, c, chat, r.Document, r.DocumentFileID, truncateUTF16(r.Text, maxCaption), r.Buttons)
@@ -55,7 +63,9 @@ func (b *Bot) deliver(ctx context.Context, chat int64, r dialogs.Reply, resend b
 			m, err = &models.Message{ID: r.EditMessageID}, nil
 		case err != nil && resend && errors.Is(err, tg.ErrorBadRequest):
 			// The message may be too old to edit, or gone: send it anew.
-			m, err = b.sendMessage(ctx, c, chat, r.Text, r.Buttons)
+			if err = b.chats.waitGap(ctx, chat, max(b.cfg.ReplyChatGap, 0)); err == nil {
+				m, err = b.sendMessage(ctx, c, chat, r.Text, r.Buttons)
+			}
 		}
 	default:
 		m, err = b.sendMessage(ctx, c, chat, r.Text, r.Buttons)
@@ -63,8 +73,8 @@ func (b *Bot) deliver(ctx context.Context, chat int64, r dialogs.Reply, resend b
 	if err != nil {
 		return 0, err
 	}
-	// Bulk messages keep their distance from replies too (edits included,
-	// which is only cautious).
+	// Bulk messages and later replies keep their distance from this one
+	// (edits included, which is only cautious).
 	b.chats.note(chat, time.Now())
 	id := r.EditMessageID
 	if m != nil && m.ID != 0 {

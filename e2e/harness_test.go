@@ -50,9 +50,12 @@ type world struct {
 	hhs   map[string][]renovote.Household // by compound
 }
 
-func newWorld(t testing.TB) *world {
+func newWorld(t testing.TB) *world { return newWorldWith(t, nil) }
+
+// newWorldWith is newWorld with the bot's configuration adjusted by mod.
+func newWorldWith(t testing.TB, mod func(*bot.Config)) *world {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	st := storetest.New(t)
 	p := programme.Seed()
@@ -76,8 +79,13 @@ func newWorld(t testing.TB) *world {
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
 	engine := dialogs.New(dialogs.Config{Store: st, Admins: []int64{adminID}, BotUsername: w.srv.BotUsername(), Logger: log, XLSX: register.WriteXLSX})
-	b, err := bot.New(ctx, bot.Config{Token: w.srv.Token, ServerURL: w.srv.URL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor,
-		Logger: log, Now: w.clock.Now, PollTimeout: 2 * time.Second, Rate: 10000})
+	cfg := bot.Config{Token: w.srv.Token, ServerURL: w.srv.URL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor,
+		Logger: log, Now: w.clock.Now, PollTimeout: 2 * time.Second, Rate: 10000, ReplyChatGap: -1, // test users type faster than people
+		Outbox: st, Progress: dialogs.NoticeProgress}
+	if mod != nil {
+		mod(&cfg)
+	}
+	b, err := bot.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -252,6 +252,8 @@ func (t *turn) command() (Response, error) {
 		return t.noticeCommand()
 	case "notices", "notices_all":
 		return t.listNotices()
+	case "undelivered":
+		return t.undelivered()
 	case "nonvoters":
 		return t.nonVotersCommand()
 	}

@@ -202,8 +202,8 @@ var (
 		"/tally 各小区统计；/tally 小区名称 查看一个小区\n/survey_results 调查结果；/survey_results 小区名称 查看一个小区\n/reports 待处理的问题反馈；/reports 小区名称",
 		"/tally every compound's tally; /tally <name> one compound\n/survey_results survey results; /survey_results <name> one compound\n/reports open problem reports; /reports <name>",
 	}
-	mHelpNotices    = msg{"/notices 通知和送达情况", "/notices notices and their delivery"}
-	mHelpNoticesAll = msg{"/notices_all 全部通知和送达情况", "/notices_all every notice and its delivery"}
+	mHelpNotices    = msg{"/notices 通知和送达情况\n/undelivered 未能送达的消息", "/notices notices and their delivery\n/undelivered messages that could not be delivered"}
+	mHelpNoticesAll = msg{"/notices_all 全部通知和送达情况\n/undelivered 未能送达的消息", "/notices_all every notice and its delivery\n/undelivered messages that could not be delivered"}
 	mHelpWork       = msg{
 		"/paper 录入纸质票或委托书\n/paper 小区 3-2-301 同意 [paper|proxy] 快速录入\n/notice 给住户发通知（可带照片或文件，可定时）\n/nonvoters [小区] 未投票住户名单（扫楼用），可提醒他们投票\n/supervisor 用户ID [小区] 设为民间监理员；/supervisor remove 用户ID [小区] 取消",
 		"/paper enter a paper ballot or proxy\n/paper <compound> 3-2-301 agree [paper|proxy] quick entry\n/notice send residents a notice (photo or file welcome, now or later)\n/nonvoters [compound] households that have not voted (door to door), and remind them\n/supervisor <user id> [compound] name a resident supervisor; /supervisor remove <user id> [compound]",
@@ -288,6 +288,9 @@ var (
 	mProgressDone         = msg{"✅ 通知 %s：已送达 %d，无法送达 %d（已屏蔽机器人），失败 %d", "✅ Notice %s: delivered %d, unreachable %d (blocked the bot), failed %d"}
 	mProgressCancelled    = msg{"通知 %s 已取消，没有发送。", "Notice %s was cancelled and not sent."}
 	mNoticesHeader        = msg{"📢 通知（截至 %s）", "📢 Notices (as of %s)"}
+	mUndeliveredHeader    = msg{"⚠️ 未能送达的消息（重试多次后放弃），最近 %d 条：", "⚠️ Messages given up on after retries, latest %d:"}
+	mUndeliveredNone      = msg{"没有未能送达的消息。", "No message was given up on."}
+	mUndeliveredLine      = msg{"%s · 通知 %s · 用户 %d · %s", "%s · notice %s · user %d · %s"}
 	mNoticesNone          = msg{"还没有通知。", "No notices yet."}
 	mNoticesOf            = msg{"📢 %s 的通知", "📢 Notices of %s"}
 	mNoticesOfNone        = msg{"本小区还没有通知。", "Your compound has no notices yet."}

@@ -125,3 +125,60 @@ func (s *surveyor) pressN(suffix string, want func(bottest.Message) bool) {
 		return (x.ID > s.m.ID || (x.ID == s.m.ID && x.Edits > edits)) && want(x)
 	})
 }
+
+// TestUndeliveredListed: a worker of 粮贸小区 sends a notice to it; Telegram
+// refuses one member's message for good (400). It lands in the dead-letter
+// list, which the worker reads with /undelivered, and the notice's counts say
+// one failed. A worker of another compound does not see it.
+func TestUndeliveredListed(t *testing.T) {
+	w := newWorld(t)
+	const compound = "liangmao"
+	var members []int64
+	for i, h := range w.hhs[compound][:10] {
+		uid := int64(800000 + i)
+		w.srv.User(uid, "住户", "zh-hans")
+		if err := w.st.Bind(w.ctx, uid, h.Ref(), 3, w.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		members = append(members, uid)
+	}
+	bad := members[3]
+	w.srv.Intercept(func(c bottest.Call) *bottest.Fault {
+		if c.Method == "sendMessage" && c.Int("chat_id") == bad {
+			f := bottest.BadRequest("chat not found")
+			return &f
+		}
+		return nil
+	})
+	worker := w.srv.User(810001, "社区", "zh-hans")
+	other := w.srv.User(810002, "别的社区", "zh-hans")
+	for _, s := range []struct {
+		id    int64
+		scope string
+	}{{worker.ID, compound}, {other.ID, "jinrong"}} {
+		if err := w.st.SetStaff(w.ctx, renovote.StaffMember{UserID: s.id, Role: renovote.RoleWorker, Compounds: []string{s.scope}, AddedBy: "test", Added: w.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &surveyor{w: w, u: worker}
+	// One compound in scope: the composer starts at the buildings.
+	s.m = w.say(worker, "/notice", contains("2/4"))
+	s.pressN(":ba", contains("3/4"))
+	s.m = w.say(worker, "今晚 8 点开居民会。", hasButton("n:"))
+	s.pressN(":now", contains("10"))
+	s.pressN(":ok", anyMsg)
+	if _, err := w.srv.WaitForMessage(w.ctx, worker.ID, contains("失败 1")); err != nil {
+		t.Fatalf("progress never showed the failure: %v\n%s", err, transcript(worker))
+	}
+	m := w.say(worker, "/undelivered", anyMsg)
+	if !strings.Contains(m.Text, fmt.Sprint(bad)) || !strings.Contains(m.Text, "chat not found") {
+		t.Fatalf("/undelivered:\n%s", m.Text)
+	}
+	if m := w.say(other, "/undelivered", anyMsg); strings.Contains(m.Text, fmt.Sprint(bad)) {
+		t.Fatalf("a worker of another compound sees it:\n%s", m.Text)
+	}
+	dead, err := w.st.DeadLetters(w.ctx, 10)
+	if err != nil || len(dead) != 1 || dead[0].Msg.ChatID != bad {
+		t.Fatalf("dead letters %+v %v", dead, err)
+	}
+}

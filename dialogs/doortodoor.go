@@ -29,16 +29,9 @@ import (
 var nonVotersHeader = []string{"小区", "楼栋", "单元", "房号", "户主", "电话", "绑定人数"}
 
 func (t *turn) nonVotersCommand() (Response, error) {
-	m, ok, err := t.may(renovote.ActDoorToDoor)
-	if err != nil {
-		return t.fail("staff member", err)
-	}
-	if !ok {
-		return t.denied(m), nil
-	}
-	p, err := t.e.store.Programme(t.ctx)
-	if err != nil {
-		return t.fail("programme", err)
+	m, p, resp, done, err := t.staffAct(renovote.ActDoorToDoor)
+	if done {
+		return resp, err
 	}
 	if arg := strings.TrimSpace(t.in.Args); arg != "" {
 		c, ok := p.CompoundByName(arg)

@@ -173,16 +173,9 @@ func noticeBody(text string) string {
 
 // noticeCommand answers /notice [compound,…].
 func (t *turn) noticeCommand() (Response, error) {
-	m, ok, err := t.may(renovote.ActNotice)
-	if err != nil {
-		return t.fail("staff member", err)
-	}
-	if !ok {
-		return t.denied(m), nil
-	}
-	p, err := t.e.store.Programme(t.ctx)
-	if err != nil {
-		return t.fail("programme", err)
+	m, p, resp, done, err := t.staffAct(renovote.ActNotice)
+	if done {
+		return resp, err
 	}
 	scope := inScope(p, m)
 	if len(scope) == 0 {

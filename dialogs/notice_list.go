@@ -265,16 +265,9 @@ const maxUndelivered = 30
 // messages given up on after retries (the dead-letter list), of notices in the
 // member's scope, newest first, so workers can reach those households another way.
 func (t *turn) undelivered() (Response, error) {
-	m, ok, err := t.may(renovote.ActResults)
-	if err != nil {
-		return t.fail("staff member", err)
-	}
-	if !ok {
-		return t.denied(m), nil
-	}
-	p, err := t.e.store.Programme(t.ctx)
-	if err != nil {
-		return t.fail("programme", err)
+	m, p, resp, done, err := t.staffAct(renovote.ActResults)
+	if done {
+		return resp, err
 	}
 	dead, err := t.e.store.DeadLetters(t.ctx, 10*maxUndelivered)
 	if err != nil {

@@ -24,16 +24,9 @@ import (
 const maxCompoundButtons = 24
 
 func (t *turn) paperCommand() (Response, error) {
-	m, ok, err := t.may(renovote.ActPaper)
-	if err != nil {
-		return t.fail("staff member", err)
-	}
-	if !ok {
-		return t.denied(m), nil
-	}
-	p, err := t.e.store.Programme(t.ctx)
-	if err != nil {
-		return t.fail("programme", err)
+	m, p, resp, done, err := t.staffAct(renovote.ActPaper)
+	if done {
+		return resp, err
 	}
 	if args := strings.TrimSpace(t.in.Args); args != "" {
 		return t.paperShortcut(p, m, args)

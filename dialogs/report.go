@@ -389,16 +389,9 @@ func (t *turn) moveReport(f []string) (Response, error) {
 // reports of one compound, or of every compound of the member's scope that
 // has some.
 func (t *turn) listReports() (Response, error) {
-	m, ok, err := t.may(renovote.ActResults)
-	if err != nil {
-		return t.fail("staff member", err)
-	}
-	if !ok {
-		return t.denied(m), nil
-	}
-	p, err := t.e.store.Programme(t.ctx)
-	if err != nil {
-		return t.fail("programme", err)
+	m, p, resp, done, err := t.staffAct(renovote.ActResults)
+	if done {
+		return resp, err
 	}
 	compounds, more := inScope(p, m), false
 	total := len(compounds)

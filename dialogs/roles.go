@@ -54,6 +54,25 @@ func (t *turn) may(a renovote.Action) (renovote.StaffMember, bool, error) {
 	return m, m.Role.Can(a), nil
 }
 
+// staffAct checks that the sender's role may do a at all, and loads the
+// programme. When done, resp is the answer: the refusal (logged), or the
+// failure with its error.
+func (t *turn) staffAct(a renovote.Action) (m renovote.StaffMember, p renovote.Programme, resp Response, done bool, err error) {
+	m, ok, err := t.may(a)
+	if err != nil {
+		resp, err = t.fail("staff member", err)
+		return m, p, resp, true, err
+	}
+	if !ok {
+		return m, p, t.denied(m), true, nil
+	}
+	if p, err = t.e.store.Programme(t.ctx); err != nil {
+		resp, err = t.fail("programme", err)
+		return m, p, resp, true, err
+	}
+	return m, p, Response{}, false, nil
+}
+
 // denied refuses an action the sender's role does not allow: it logs the
 // attempt and says "not allowed". A staff flow the sender may no longer run
 // is dropped.
@@ -249,16 +268,9 @@ func (t *turn) addWorker() (Response, error) {
 // listStaff answers /staff (admins, the bureau): the admins of the
 // configuration, then every named member with role, scope, when and by whom.
 func (t *turn) listStaff() (Response, error) {
-	m, ok, err := t.may(renovote.ActRevokeStaff)
-	if err != nil {
-		return t.fail("staff member", err)
-	}
-	if !ok {
-		return t.denied(m), nil
-	}
-	p, err := t.e.store.Programme(t.ctx)
-	if err != nil {
-		return t.fail("programme", err)
+	_, p, resp, done, err := t.staffAct(renovote.ActRevokeStaff)
+	if done {
+		return resp, err
 	}
 	members, err := t.e.store.StaffMembers(t.ctx)
 	if err != nil {

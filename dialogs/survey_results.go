@@ -76,16 +76,9 @@ func SurveyResultsText(lang string, p renovote.Programme, r renovote.SurveyResul
 // maxTallyCompounds listed) and their sum (the whole programme for the bureau,
 // admins and workers of every compound).
 func (t *turn) surveyResults() (Response, error) {
-	m, ok, err := t.may(renovote.ActResults)
-	if err != nil {
-		return t.fail("staff member", err)
-	}
-	if !ok {
-		return t.denied(m), nil
-	}
-	p, err := t.e.store.Programme(t.ctx)
-	if err != nil {
-		return t.fail("programme", err)
+	m, p, resp, done, err := t.staffAct(renovote.ActResults)
+	if done {
+		return resp, err
 	}
 	head := mResultsAsOf.f(t.l, p.Name, fmtTime(t.l, location(p), t.now))
 	if arg := strings.TrimSpace(t.in.Args); arg != "" {

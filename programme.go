@@ -278,3 +278,27 @@ func (m Menu) validate(v *ValidationError) {
 		}
 	}
 }
+
+// RequiredClasses maps each class id to whether it is must-do (required).
+func (m Menu) RequiredClasses() map[string]bool {
+	req := make(map[string]bool, len(m.Classes))
+	for _, c := range m.Classes {
+		req[c.ID] = c.Required
+	}
+	return req
+}
+
+// Upgrades are the items of classes that are not required, of all parts, in
+// menu order.
+func (m Menu) Upgrades() []MenuItem {
+	req := m.RequiredClasses()
+	var out []MenuItem
+	for _, part := range m.Parts {
+		for _, it := range part.Items {
+			if !req[it.Class] {
+				out = append(out, it)
+			}
+		}
+	}
+	return out
+}

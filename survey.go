@@ -68,10 +68,7 @@ func (a SurveyAnswer) Validate(p Programme) error {
 	if a.Ref.CompoundID == "" || a.Ref.HouseholdID == "" {
 		v.Add("household", "missing")
 	}
-	required := map[string]bool{}
-	for _, c := range p.Menu.Classes {
-		required[c.ID] = c.Required
-	}
+	required := p.Menu.RequiredClasses()
 	partOf := map[string]string{}
 	classOf := map[string]string{}
 	parts := map[string]bool{}
@@ -281,10 +278,7 @@ func (p Programme) SurveyResults(c SurveyCounts) SurveyResults {
 	r := SurveyResults{CompoundID: c.CompoundID, Households: c.Households, Respondents: c.Respondents,
 		ResponseRate: Share{c.Respondents, c.Households}, Contribute: Share{c.Contribute, c.Respondents},
 		Comments: c.Comments, Photos: c.Photos}
-	required := map[string]bool{}
-	for _, cl := range p.Menu.Classes {
-		required[cl.ID] = cl.Required
-	}
+	required := p.Menu.RequiredClasses()
 	order := map[string]int{}
 	for _, part := range p.Menu.Parts {
 		for _, it := range part.Items {

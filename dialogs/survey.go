@@ -63,41 +63,18 @@ type surveyStep struct {
 // with must-do items, the upgrades if there are any, the money question, the
 // comment, the photos and the review (always last).
 func surveySteps(p renovote.Programme) []surveyStep {
-	req := requiredClasses(p)
+	req := p.Menu.RequiredClasses()
 	var out []surveyStep
 	for i, part := range p.Menu.Parts {
 		if slices.ContainsFunc(part.Items, func(it renovote.MenuItem) bool { return req[it.Class] }) {
 			out = append(out, surveyStep{kind: stepUrgent, part: i})
 		}
 	}
-	if len(upgradeItems(p)) > 0 {
+	if len(p.Menu.Upgrades()) > 0 {
 		out = append(out, surveyStep{kind: stepUpgrades})
 	}
 	return append(out, surveyStep{kind: stepContribute}, surveyStep{kind: stepComment},
 		surveyStep{kind: stepPhotos}, surveyStep{kind: stepReview})
-}
-
-func requiredClasses(p renovote.Programme) map[string]bool {
-	req := map[string]bool{}
-	for _, c := range p.Menu.Classes {
-		req[c.ID] = c.Required
-	}
-	return req
-}
-
-// upgradeItems are the items of classes that are not required, of all parts
-// in menu order.
-func upgradeItems(p renovote.Programme) []renovote.MenuItem {
-	req := requiredClasses(p)
-	var out []renovote.MenuItem
-	for _, part := range p.Menu.Parts {
-		for _, it := range part.Items {
-			if !req[it.Class] {
-				out = append(out, it)
-			}
-		}
-	}
-	return out
 }
 
 // surveyEnv is what a survey step is drawn from.
@@ -370,7 +347,7 @@ func (t *turn) surveyCallback(data string) (Response, error) {
 
 func (t *turn) toggleUrgent(env surveyEnv, d *SurveyDraft, i int) (Response, error) {
 	part := env.p.Menu.Parts[env.cur(d).part]
-	if i >= len(part.Items) || !requiredClasses(env.p)[part.Items[i].Class] {
+	if i >= len(part.Items) || !env.p.Menu.RequiredClasses()[part.Items[i].Class] {
 		return toast(mSurveyOldStep.s(t.l)), nil
 	}
 	id := part.Items[i].ID
@@ -393,7 +370,7 @@ func (t *turn) toggleUrgent(env surveyEnv, d *SurveyDraft, i int) (Response, err
 }
 
 func (t *turn) toggleUpgrade(env surveyEnv, d *SurveyDraft, i int) (Response, error) {
-	items := upgradeItems(env.p)
+	items := env.p.Menu.Upgrades()
 	if i >= len(items) {
 		return toast(mSurveyOldStep.s(t.l)), nil
 	}

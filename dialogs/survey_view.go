@@ -115,7 +115,7 @@ func (t *turn) surveyView(env surveyEnv, d *SurveyDraft) (string, [][]Button) {
 	switch cur.kind {
 	case stepUrgent:
 		part := env.p.Menu.Parts[cur.part]
-		req := requiredClasses(env.p)
+		req := env.p.Menu.RequiredClasses()
 		if part.Goal != "" {
 			b.WriteString(mSurveyPartGoal.f(l, part.Name, part.Goal) + "\n")
 		} else {
@@ -148,7 +148,7 @@ func (t *turn) surveyView(env surveyEnv, d *SurveyDraft) (string, [][]Button) {
 		}
 		names := itemNames(l, env.p)
 		var bs []Button
-		for j, it := range upgradeItems(env.p) {
+		for j, it := range env.p.Menu.Upgrades() {
 			label := names[it.ID]
 			if want[it.ID] {
 				label = "✅ " + label
@@ -209,7 +209,7 @@ func (t *turn) surveyView(env surveyEnv, d *SurveyDraft) (string, [][]Button) {
 // surveySummary lists the draft's answers, free text exactly as typed.
 func surveySummary(l lang, p renovote.Programme, d *SurveyDraft) string {
 	names, plain := itemNames(l, p), plainNames(p)
-	req := requiredClasses(p)
+	req := p.Menu.RequiredClasses()
 	var lines []string
 	for _, part := range p.Menu.Parts {
 		has := false
@@ -220,7 +220,7 @@ func surveySummary(l lang, p renovote.Programme, d *SurveyDraft) string {
 			lines = append(lines, mSurveyReviewUrgent.f(l, part.Name, rankedList(l, plain, d.Urgent[part.ID])))
 		}
 	}
-	if len(upgradeItems(p)) > 0 {
+	if len(p.Menu.Upgrades()) > 0 {
 		ups := mNone.s(l)
 		if len(d.Upgrades) > 0 {
 			var ns []string

@@ -33,7 +33,7 @@ func (sp surveyPlan) answer(p renovote.Programme, ref renovote.HouseholdRef) ren
 			a.Urgent[part.ID] = append(a.Urgent[part.ID], part.Items[i].ID)
 		}
 	}
-	ups := upgradeItems(p)
+	ups := p.Menu.Upgrades()
 	for _, i := range slices.Sorted(slices.Values(sp.upgrades)) {
 		a.Upgrades = append(a.Upgrades, ups[i].ID)
 	}
@@ -43,30 +43,9 @@ func (sp surveyPlan) answer(p renovote.Programme, ref renovote.HouseholdRef) ren
 	return a
 }
 
-func required(p renovote.Programme) map[string]bool {
-	r := map[string]bool{}
-	for _, c := range p.Menu.Classes {
-		r[c.ID] = c.Required
-	}
-	return r
-}
-
-func upgradeItems(p renovote.Programme) []renovote.MenuItem {
-	req := required(p)
-	var out []renovote.MenuItem
-	for _, part := range p.Menu.Parts {
-		for _, it := range part.Items {
-			if !req[it.Class] {
-				out = append(out, it)
-			}
-		}
-	}
-	return out
-}
-
 // randomPlan draws a valid answer.
 func randomPlan(p renovote.Programme, rng *rand.Rand) surveyPlan {
-	req := required(p)
+	req := p.Menu.RequiredClasses()
 	var sp surveyPlan
 	for _, part := range p.Menu.Parts {
 		var idx []int
@@ -78,7 +57,7 @@ func randomPlan(p renovote.Programme, rng *rand.Rand) surveyPlan {
 		rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
 		sp.urgent = append(sp.urgent, idx[:rng.IntN(renovote.MaxUrgent+1)])
 	}
-	ups := upgradeItems(p)
+	ups := p.Menu.Upgrades()
 	for i := range ups {
 		if rng.IntN(3) == 0 {
 			sp.upgrades = append(sp.upgrades, i)

@@ -190,13 +190,7 @@ func assembleNotice(js string, state map[string]string) (renovote.Notice, error)
 }
 
 // noticeNumber is n of "N<n>" (0 for anything else).
-func noticeNumber(id string) int64 {
-	n, err := strconv.ParseInt(strings.TrimPrefix(id, "N"), 10, 64)
-	if err != nil || !strings.HasPrefix(id, "N") {
-		return 0
-	}
-	return n
-}
+func noticeNumber(id string) int64 { return seqNumber("N", id) }
 
 func validNoticeID(id string) bool { return noticeNumber(id) > 0 && len(id) <= 21 }
 

@@ -254,9 +254,13 @@ func decodeReport(js string) (renovote.Report, error) {
 }
 
 // reportNumber is n of "R<n>" (0 for anything else).
-func reportNumber(id string) int64 {
-	n, err := strconv.ParseInt(strings.TrimPrefix(id, "R"), 10, 64)
-	if err != nil || !strings.HasPrefix(id, "R") {
+func reportNumber(id string) int64 { return seqNumber("R", id) }
+
+// seqNumber is n of "<prefix><n>" (0 for anything else): the ids of reports
+// and notices.
+func seqNumber(prefix, id string) int64 {
+	n, err := strconv.ParseInt(strings.TrimPrefix(id, prefix), 10, 64)
+	if err != nil || !strings.HasPrefix(id, prefix) || n < 0 {
 		return 0
 	}
 	return n

@@ -3,6 +3,7 @@ package store
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // keys builds every key name the store uses; no other file (and no Lua script)
@@ -73,6 +74,13 @@ import (
 //	P{outbox}:notices:op:<opID> string  id of the notice created (CreateNotice), TTL Options.OpTTL
 //	P{outbox}:unreachable       set     chat ids that answered 403 (blocked the bot)
 //	P{outbox}:dead              list    renovote.DeadLetter JSON, newest first, capped (maxDeadLetters)
+//	P{run:JOB}:<tick>           string  claim of one run of a scheduled job (tick: UTC, runTickFormat):
+//	                                    "run|<owner>" with a TTL (the lease) while it runs, then
+//	                                    "done|<RunRecord JSON>", kept runKeep
+//	P{run:JOB}:history          list    RunRecord JSON of the job's finished runs, newest first, capped
+//
+// The notice state hash also holds late (1) and late_at (RFC 3339) once the
+// scheduler queued the notice more than scheduler.LateAfter after its time.
 type keys struct{ p string }
 
 func (k keys) programme() string    { return k.p + "programme" }
@@ -111,6 +119,18 @@ func (k keys) notice(id string) noticeKeys {
 	t := k.p + "{outbox}:notice:" + id
 	return noticeKeys{record: t, state: t + ":state", queued: t + ":queued", settled: t + ":settled"}
 }
+
+// run is the claim key of one run of a scheduled job; job is validJobName (no
+// braces) and tick is in UTC. A job's keys share the tag {run:JOB}.
+func (k keys) run(job string, tick time.Time) string {
+	return k.p + "{run:" + job + "}:" + tick.UTC().Format(runTickFormat)
+}
+
+// runHistory lists a job's finished runs.
+func (k keys) runHistory(job string) string { return k.p + "{run:" + job + "}:history" }
+
+// runTickFormat names a run's tick in its key (cron ticks are whole seconds).
+const runTickFormat = "20060102T150405Z"
 
 // outboxGroup is the consumer group of the bot processes that send the outbox.
 const outboxGroup = "senders"

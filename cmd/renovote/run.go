@@ -10,11 +10,13 @@ import (
 	"github.com/renovote/renovote/dialogs"
 	"github.com/renovote/renovote/programme"
 	"github.com/renovote/renovote/register"
+	"github.com/renovote/renovote/scheduler"
 	"github.com/renovote/renovote/store"
 )
 
-// run starts the bot: store, optional start-up files, dialogs, Telegram. It stops
-// in the reverse order: polling first, then handlers in flight, then the store.
+// run starts the bot: store, optional start-up files, dialogs, Telegram, the
+// scheduler. It stops in the reverse order: polling first, then handlers in
+// flight, then the scheduler (its running jobs), then the store.
 func (c *cli) run(ctx context.Context) error {
 	var st *store.Store
 	if c.cfg.RedisURL == "" {
@@ -63,6 +65,15 @@ func (c *cli) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	sch, err := c.startScheduler(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer func() { // before the store closes (deferred earlier)
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		sch.Stop(sctx)
+	}()
 	if c.cfg.BotUsername == "" {
 		c.cfg.BotUsername = b.Username()
 		engine.SetBotUsername(b.Username())
@@ -86,4 +97,26 @@ func (c *cli) run(ctx context.Context) error {
 		c.log.Info("invitations written", "count", n, "file", c.cfg.InvitesOut)
 	}
 	return b.Run(ctx)
+}
+
+// startScheduler starts the scheduled jobs in the programme's zone (the
+// configured RENOVOTE_TZ when no programme is applied yet), claiming each run
+// in the store so that every tick runs once across the bot's processes.
+func (c *cli) startScheduler(ctx context.Context, st *store.Store) (*scheduler.Scheduler, error) {
+	loc := c.cfg.TZ
+	if p, err := st.Programme(ctx); err == nil {
+		if l, err := p.Location(); err == nil {
+			loc = l
+		}
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	sch := scheduler.NewWith(scheduler.Config{Location: loc, Logger: c.log, Runs: st, Now: c.now})
+	if err := sch.AddNotices(st); err != nil {
+		return nil, err
+	}
+	sch.Start()
+	c.log.Info("scheduler started", "zone", loc.String(), "owner", sch.Owner())
+	return sch, nil
 }

@@ -32,6 +32,30 @@ func TestWorkerRecordsProxyWithPhoto(t *testing.T) {
 	if ok, err := w.st.IsWorker(w.ctx, worker.ID); err != nil || !ok {
 		t.Fatalf("worker not named: %v %v", ok, err)
 	}
+	// The worker's Telegram menu now shows the worker's commands, in both
+	// languages, while residents keep theirs.
+	scope := fmt.Sprintf(`{"type":"chat","chat_id":%d}`, worker.ID)
+	hasCmd := func(cmds []bottest.BotCommand, name string) bool {
+		for _, c := range cmds {
+			if c.Command == name {
+				return true
+			}
+		}
+		return false
+	}
+	// The menu is set just after the reply: wait for the English one, set last.
+	if _, err := w.srv.WaitFor(w.ctx, func(c bottest.Call) bool {
+		return c.Method == "setMyCommands" && c.Param("language_code") == "en" && strings.Contains(c.Param("scope"), fmt.Sprint(worker.ID))
+	}); err != nil {
+		t.Fatalf("worker's menu never set: %v", err)
+	}
+	menuZH, menuEN := w.srv.MyCommandsForScope(scope, ""), w.srv.MyCommandsForScope(scope, "en")
+	if !hasCmd(menuZH, "paper") || !hasCmd(menuEN, "paper") || !hasCmd(menuZH, "nonvoters") {
+		t.Fatalf("worker's menus: zh %v, en %v", menuZH, menuEN)
+	}
+	if hasCmd(w.srv.MyCommands(""), "paper") {
+		t.Fatal("the residents' default menu shows /paper")
+	}
 
 	m := w.say(worker, "/paper", hasButton("p:c:"+compound))
 	w.press(worker, m, "p:c:"+compound)

@@ -14,6 +14,9 @@ type NoticeKind string
 const (
 	KindNotice   NoticeKind = "notice"
 	KindReminder NoticeKind = "reminder" // 催投: to households that have not voted
+	// KindDigest is a staff digest: to one staff chat, listed in no
+	// compound's notices.
+	KindDigest NoticeKind = "digest"
 )
 
 // NoticeStatus is where a notice stands.
@@ -75,7 +78,7 @@ func (n Notice) Validate() error {
 	if r := len([]rune(n.Text)); r > MaxNoticeRunes {
 		v.Add("text", fmt.Sprintf("%d characters, at most %d", r, MaxNoticeRunes))
 	}
-	if n.Kind != KindNotice && n.Kind != KindReminder {
+	if n.Kind != KindNotice && n.Kind != KindReminder && n.Kind != KindDigest {
 		v.Add("kind", fmt.Sprintf("unknown kind %q", n.Kind))
 	}
 	if n.By == "" {

@@ -21,6 +21,11 @@ type Programme struct {
 	// ContributionBands are the answers to the survey's money question
 	// (DefaultContributionBands when empty).
 	ContributionBands []ContributionBand `json:"contribution_bands,omitempty"`
+	// Reminders to households that have not answered (defaults: Reminders.Effective).
+	Reminders Reminders `json:"reminders"`
+	// DigestSpec is the cron spec of the daily staff digest (DefaultDigestSpec
+	// when empty).
+	DigestSpec string `json:"digest_spec,omitempty"`
 }
 
 // Compound is one residential compound (小区) of a programme.
@@ -72,6 +77,8 @@ type Phase struct {
 	Starts      time.Time `json:"starts"`
 	Ends        time.Time `json:"ends"`
 	Description string    `json:"description,omitempty"`
+	// Residents says what residents can do in the phase (in its announcement).
+	Residents string `json:"residents,omitempty"`
 }
 
 // Menu is the renovation menu (菜单式改造内容): classes and items in parts.

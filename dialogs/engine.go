@@ -35,6 +35,9 @@ type Config struct {
 	// text) as an .xlsx file; the door-to-door list is then sent as XLSX too,
 	// besides the CSV. nil: CSV only.
 	XLSX func(sheet string, header []string, rows [][]string) ([]byte, error)
+	// Schedule, when set, lists the scheduled jobs for /schedule (staff):
+	// their next runs after now and their last runs.
+	Schedule func(ctx context.Context, now time.Time) ([]ScheduleEntry, error)
 }
 
 // Engine runs the conversations. It is safe for concurrent use; the adapter
@@ -49,6 +52,7 @@ type Engine struct {
 	adminIDs    []int64 // sorted, without duplicates
 	log         *slog.Logger
 	xlsx        func(sheet string, header []string, rows [][]string) ([]byte, error)
+	schedule    func(ctx context.Context, now time.Time) ([]ScheduleEntry, error)
 	receiptID   func() string // renovote.NewReceiptID; replaced in tests
 }
 
@@ -67,6 +71,7 @@ func New(cfg Config) *Engine {
 		surveyTTL:   cfg.SurveyTTL,
 		log:         cfg.Logger,
 		xlsx:        cfg.XLSX,
+		schedule:    cfg.Schedule,
 		receiptID:   renovote.NewReceiptID,
 	}
 	for _, id := range cfg.Admins {
@@ -256,6 +261,8 @@ func (t *turn) command() (Response, error) {
 		return t.undelivered()
 	case "nonvoters":
 		return t.nonVotersCommand()
+	case "schedule":
+		return t.scheduleCommand()
 	}
 	return t.say(mHint.s(t.l)), nil
 }

@@ -455,3 +455,23 @@ var (
 	mSupervisorNotice     = msg{"您已被设为 %s 的民间监理员。发现施工问题，请输入 /report_problem 反馈。", "You are now a resident supervisor of %s. To report a problem with the works, send /report_problem."}
 	mSupervisorNoticeOff  = msg{"您在 %s 的民间监理员身份已取消。", "You are no longer a resident supervisor of %s."}
 )
+
+// The calendar (issue 5): automatic reminders, phase announcements, staff
+// digests, /schedule.
+var (
+	mAutoReminderBallot = msg{"「%s」：您家还没有对%s的改造方案投票。投票 %s 截止，每户一票，截止前可以更改。请输入 /vote 查看方案并投票。", "%s: your household has not voted on the renovation plan of %s yet. Voting closes on %s; one vote per household, which you may change until then. Send /vote to see the plan and vote."}
+	mAutoReminderSurvey = msg{"「%s」：您家还没有填写%s的摸底调查。调查 %s 截止。请输入 /survey 填写，告诉我们您家最需要改造什么。", "%s: your household has not answered the survey of %s yet. The survey closes on %s. Send /survey to tell us what your household needs most."}
+	mPhaseHead          = msg{"📅 「%s」进入新阶段：%s（%s 至 %s）", "📅 %s enters a new phase: %s (%s to %s)"}
+	mPhaseResidents     = msg{"居民可以：%s", "What you can do: %s"}
+	mPhaseBallotOpen    = msg{"改造方案投票进行中，%s 截止：输入 /vote 投票。", "The ballot on the plan is open until %s: send /vote."}
+	mPhaseSurveyOpen    = msg{"摸底调查进行中，%s 截止：输入 /survey 填写。", "The survey is open until %s: send /survey."}
+	mDigestHead         = msg{"🗓 每日简报（%s 至 %s）", "🗓 Daily digest (%s to %s)"}
+	mDigestCompound     = msg{"%s：新投票 %d，新调查 %d；已投票 %d/%d 户，同意 %d；%s；待处理问题 %d", "%s: %d new votes, %d new survey answers; %d/%d households voted, %d agree; %s; %d open reports"}
+	mDigestPass         = msg{"已达到表决规则", "meets its rule"}
+	mDigestFail         = msg{"尚未达到表决规则", "does not meet its rule yet"}
+	mDigestNone         = msg{"您负责的小区暂无数据。", "No compounds in your scope."}
+	mScheduleHead       = msg{"⏱ 定时任务（%s）", "⏱ Scheduled jobs (%s)"}
+	mScheduleLine       = msg{"%s  [%s]\n  下次：%s\n  上次：%s", "%s  [%s]\n  next: %s\n  last: %s"}
+	mScheduleNever      = msg{"尚未运行", "not run yet"}
+	mScheduleNone       = msg{"没有定时任务。", "No scheduled jobs."}
+)

@@ -65,6 +65,15 @@ type (
 		Phases       []filePhase    `yaml:"phases"`
 		Menu         fileMenu       `yaml:"menu"`
 		Bands        []fileBand     `yaml:"contribution_bands"`
+		Reminders    *fileReminders `yaml:"reminders"`
+		Digest       string         `yaml:"digest"`
+	}
+	fileReminders struct {
+		Specs              []string `yaml:"specs"`
+		LastDayBeforeClose *bool    `yaml:"last_day_before_close"`
+		QuietHours         string   `yaml:"quiet_hours"`
+		Cap                int      `yaml:"cap"`
+		Enabled            *bool    `yaml:"enabled"`
 	}
 	fileCompound struct {
 		ID                string      `yaml:"id"`
@@ -97,6 +106,7 @@ type (
 		Starts      string `yaml:"starts"`
 		Ends        string `yaml:"ends"`
 		Description string `yaml:"description"`
+		Residents   string `yaml:"residents"`
 	}
 	fileMenu struct {
 		Classes []fileClass `yaml:"classes"`
@@ -346,6 +356,7 @@ func (c *converter) programme(fp *fileProgramme) renovote.Programme {
 			Starts:      c.time(fph.Starts, path+".starts", false),
 			Ends:        c.time(fph.Ends, path+".ends", true),
 			Description: strings.TrimSpace(fph.Description),
+			Residents:   strings.TrimSpace(fph.Residents),
 		})
 	}
 
@@ -363,6 +374,8 @@ func (c *converter) programme(fp *fileProgramme) renovote.Programme {
 		}
 		p.Menu.Parts = append(p.Menu.Parts, mp)
 	}
+
+	p.Reminders, p.DigestSpec = c.calendar(fp)
 
 	for _, b := range fp.Bands {
 		p.ContributionBands = append(p.ContributionBands, renovote.ContributionBand{

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/renovote/renovote"
 )
 
 // keys builds every key name the store uses; no other file (and no Lua script)
@@ -54,6 +56,10 @@ import (
 //	P throttle:invite:<userID>  zset    failed code attempts (score unix ms)
 //	P session:<key>             string  opaque session bytes, TTL by caller
 //	P{c:ID}:notices             zset    ids of notices to the compound (score: created, unix ms)
+//	P{c:ID}:remind:ballot       hash    household id -> reminders of the ballot queued (TakeReminders)
+//	P{c:ID}:remind:survey       hash    household id -> reminders of the survey queued
+//	P{c:ID}:remind:op:<opID>    string  households counted by one TakeReminders, TTL Options.OpTTL
+//	P announced                 set     announcements made for good ("phase:<id>")
 //	P{staff}:members            hash    user id -> renovote.StaffMember JSON
 //	P{staff}:audit              stream  staff changes: op (add|change|remove|redeem|migrate), user,
 //	                                    role, compounds, by, at
@@ -86,6 +92,7 @@ type keys struct{ p string }
 func (k keys) programme() string    { return k.p + "programme" }
 func (k keys) programmeRev() string { return k.p + "programme:rev" }
 func (k keys) compounds() string    { return k.p + "compounds" }
+func (k keys) announced() string    { return k.p + "announced" }
 
 func (k keys) invite(code string) string { return k.p + "invite:" + code }
 func (k keys) user(id int64) string      { return k.p + "user:" + strconv.FormatInt(id, 10) }
@@ -162,6 +169,14 @@ func (k keys) compound(id string) compoundKeys {
 		notices: t + "notices",
 	}
 }
+
+// reminders counts the reminders of the compound's ballot or survey.
+func (ck compoundKeys) reminders(kind renovote.WindowKind) string {
+	return ck.tag + "remind:" + string(kind)
+}
+
+// remindOp is the idempotency key of a TakeReminders.
+func (ck compoundKeys) remindOp(opID string) string { return ck.tag + "remind:op:" + opID }
 
 // op is the idempotency key of a vote command, in the compound's slot.
 func (ck compoundKeys) op(opID string) string { return ck.tag + "op:" + opID }

@@ -104,6 +104,9 @@ func (s *Store) CreateNotice(ctx context.Context, n renovote.Notice, opID string
 	if err != nil {
 		return renovote.Notice{}, wrap(err)
 	}
+	if out.Kind == renovote.KindDigest { // a staff digest is no compound's notice
+		return out, nil
+	}
 	if err := s.indexNotice(ctx, out); err != nil {
 		return renovote.Notice{}, wrap(err)
 	}

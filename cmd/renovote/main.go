@@ -31,6 +31,7 @@ Usage:
   renovote paper COMPOUND HOUSEHOLD agree|disagree -by NAME [-channel paper|proxy] [-evidence REF]
                                                record a paper or proxy ballot
   renovote worker add|remove|list [USER_ID]    name community workers
+  renovote schedule                            the scheduled jobs: next run, last run and outcome
 
 HOUSEHOLD is building-unit-room, e.g. 3-2-301. Settings (environment, or flag):
 `
@@ -82,7 +83,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	env.cfg = cfg
 	env.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	switch cmd + " " + sub {
-	case "run ", "tally ":
+	case "run ", "tally ", "schedule ":
 		if len(rest) > 0 {
 			return fmt.Errorf("%s: unexpected %q (flags start with -)", cmd, rest)
 		}
@@ -100,6 +101,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return env.withStore(ctx, func(c *cli) error { return c.inviteChange(ctx, sub, rest) })
 	case "tally ":
 		return env.withStore(ctx, func(c *cli) error { return c.tally(ctx) })
+	case "schedule ":
+		return env.withStore(ctx, func(c *cli) error { return c.schedule(ctx) })
 	case "survey results":
 		if len(rest) > 0 {
 			return fmt.Errorf("survey results: unexpected %q (flags start with -)", rest)

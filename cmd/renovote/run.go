@@ -59,7 +59,11 @@ func (c *cli) run(ctx context.Context) error {
 			return err
 		}
 	}
-	engine := dialogs.New(dialogs.Config{Store: st, Admins: c.cfg.Admins, BotUsername: c.cfg.BotUsername, Logger: c.log, XLSX: register.WriteXLSX})
+	engine := dialogs.New(dialogs.Config{Store: st, Admins: c.cfg.Admins, BotUsername: c.cfg.BotUsername, Logger: c.log, XLSX: register.WriteXLSX,
+		Schedule: func(ctx context.Context, now time.Time) ([]dialogs.ScheduleEntry, error) {
+			_, es, err := c.scheduleEntries(ctx, now)
+			return es, err
+		}})
 	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor,
 		Outbox: st, Progress: dialogs.NoticeProgress, Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: c.now})
 	if err != nil {
@@ -104,7 +108,8 @@ func (c *cli) run(ctx context.Context) error {
 // in the store so that every tick runs once across the bot's processes.
 func (c *cli) startScheduler(ctx context.Context, st *store.Store) (*scheduler.Scheduler, error) {
 	loc := c.cfg.TZ
-	if p, err := st.Programme(ctx); err == nil {
+	p, perr := st.Programme(ctx)
+	if perr == nil {
 		if l, err := p.Location(); err == nil {
 			loc = l
 		}
@@ -115,6 +120,13 @@ func (c *cli) startScheduler(ctx context.Context, st *store.Store) (*scheduler.S
 	sch := scheduler.NewWith(scheduler.Config{Location: loc, Logger: c.log, Runs: st, Now: c.now})
 	if err := sch.AddNotices(st); err != nil {
 		return nil, err
+	}
+	// The calendar (reminders, phase announcements, staff digests) follows
+	// the programme's specs; without a programme there is none until restart.
+	if perr == nil {
+		if err := sch.AddCalendar(st, p, scheduler.CalendarOptions{}); err != nil {
+			return nil, err
+		}
 	}
 	sch.Start()
 	c.log.Info("scheduler started", "zone", loc.String(), "owner", sch.Owner())

@@ -32,6 +32,7 @@ var menu = []struct {
 	{"supervisor", "a", msg{"设民间监理员", "Name a resident supervisor"}},
 	{"notices_all", "ba", msg{"全部通知和送达情况", "Every notice and its delivery"}},
 	{"undelivered", "wba", msg{"未能送达的消息", "Messages that could not be delivered"}},
+	{"schedule", "wba", msg{"定时任务：下次和上次运行", "Scheduled jobs: next and last runs"}},
 	{"staff", "ba", msg{"工作人员名单", "Staff"}},
 	{"invite_staff", "ba", msg{"邀请工作人员", "Invite staff"}},
 	{"revoke_staff", "a", msg{"取消工作人员", "Revoke a member of staff"}},

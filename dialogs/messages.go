@@ -202,8 +202,8 @@ var (
 		"/tally 各小区统计；/tally 小区名称 查看一个小区\n/survey_results 调查结果；/survey_results 小区名称 查看一个小区\n/reports 待处理的问题反馈；/reports 小区名称",
 		"/tally every compound's tally; /tally <name> one compound\n/survey_results survey results; /survey_results <name> one compound\n/reports open problem reports; /reports <name>",
 	}
-	mHelpNotices    = msg{"/notices 通知和送达情况\n/undelivered 未能送达的消息", "/notices notices and their delivery\n/undelivered messages that could not be delivered"}
-	mHelpNoticesAll = msg{"/notices_all 全部通知和送达情况\n/undelivered 未能送达的消息", "/notices_all every notice and its delivery\n/undelivered messages that could not be delivered"}
+	mHelpNotices    = msg{"/notices 通知和送达情况\n/undelivered 未能送达的消息\n/schedule 定时任务：下次和上次运行", "/notices notices and their delivery\n/undelivered messages that could not be delivered\n/schedule scheduled jobs: next and last runs"}
+	mHelpNoticesAll = msg{"/notices_all 全部通知和送达情况\n/undelivered 未能送达的消息\n/schedule 定时任务：下次和上次运行", "/notices_all every notice and its delivery\n/undelivered messages that could not be delivered\n/schedule scheduled jobs: next and last runs"}
 	mHelpWork       = msg{
 		"/paper 录入纸质票或委托书\n/paper 小区 3-2-301 同意 [paper|proxy] 快速录入\n/notice 给住户发通知（可带照片或文件，可定时）\n/nonvoters [小区] 未投票住户名单（扫楼用），可提醒他们投票\n/supervisor 用户ID [小区] 设为民间监理员；/supervisor remove 用户ID [小区] 取消",
 		"/paper enter a paper ballot or proxy\n/paper <compound> 3-2-301 agree [paper|proxy] quick entry\n/notice send residents a notice (photo or file welcome, now or later)\n/nonvoters [compound] households that have not voted (door to door), and remind them\n/supervisor <user id> [compound] name a resident supervisor; /supervisor remove <user id> [compound]",

@@ -4,14 +4,14 @@ import "github.com/renovote/renovote"
 
 // scheduleCommand is /schedule: staff (workers, the bureau, admins) see the
 // scheduled jobs, their next runs and their last runs with the outcome, as
-// `renovote schedule` shows them. Not in the command menus.
+// `renovote schedule` shows them.
 func (t *turn) scheduleCommand() (Response, error) {
 	m, err := t.member()
 	if err != nil {
 		return t.fail("schedule", err)
 	}
-	if m.Role == renovote.RoleResident {
-		return t.say(mNotAllowed.s(t.l)), nil
+	if !m.Role.Can(renovote.ActResults) {
+		return t.denied(m), nil
 	}
 	p, err := t.e.store.Programme(t.ctx)
 	if err != nil {

@@ -50,6 +50,8 @@ type Notice struct {
 	SendAt     time.Time    `json:"send_at"`
 	Status     NoticeStatus `json:"status"`
 	Counts     NoticeCounts `json:"counts"`
+	// Late marks a timed notice sent well after its time (the bot was down).
+	Late bool `json:"late,omitempty"`
 }
 
 // NoticeCounts is a notice's delivery report.

@@ -297,6 +297,7 @@ var (
 	mNoticeStScheduled    = msg{"⏰ %s 发送", "⏰ sends %s"}
 	mNoticeStSending      = msg{"发送中", "sending"}
 	mNoticeStDone         = msg{"已完成", "done"}
+	mNoticeLate           = msg{"（晚于预定时间发出）", " (sent later than planned)"}
 	mNoticeStCancelled    = msg{"已取消", "cancelled"}
 	mNoticeCounts         = msg{"送达 %d/%d，无法送达 %d，失败 %d", "delivered %d/%d, unreachable %d, failed %d"}
 	mKindReminder         = msg{"催投", "reminder"}

@@ -250,6 +250,9 @@ func (t *turn) noticeLine(p renovote.Programme, n renovote.Notice) string {
 		}
 		c := n.Counts
 		s += " · " + st + " · " + mNoticeCounts.f(l, c.Delivered, c.Recipients, c.Unreachable, c.Failed)
+		if n.Late {
+			s += mNoticeLate.s(l)
+		}
 	}
 	s += attachmentMarks(n)
 	if body := firstLines(noticeBody(n.Text), 1, 40); body != "" {

@@ -476,6 +476,13 @@ func TestRestartSendsLateOnce(t *testing.T) {
 	if late, _, _ := st.NoticeLate(ctx, recent.ID); late {
 		t.Error("a notice due a minute before the run is marked late")
 	}
+	// Staff see the mark in the notice they read.
+	if n, err := st.Notice(ctx, missed.ID); err != nil || !n.Late {
+		t.Errorf("missed notice as read back: late %v (%v)", n.Late, err)
+	}
+	if n, err := st.Notice(ctx, recent.ID); err != nil || n.Late {
+		t.Errorf("recent notice as read back: late %v (%v)", n.Late, err)
+	}
 	got, err := st.Notice(ctx, cancelled.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -185,6 +185,7 @@ func assembleNotice(js string, state map[string]string) (renovote.Notice, error)
 	}
 	n.Counts = renovote.NoticeCounts{Recipients: i64("recipients"), Delivered: i64("delivered"),
 		Unreachable: i64("unreachable"), Failed: i64("failed")}
+	n.Late = state["late"] == "1"
 	if _, ok := state["by_chat"]; ok {
 		n.ByChat = i64("by_chat")
 		n.ProgressID = int(i64("progress_id"))

@@ -26,7 +26,15 @@ type NoticeStore interface {
 	NoticeRecipients(ctx context.Context, compounds, buildings []string, onlyNonVoters bool) ([]int64, error)
 	EnqueueNotice(ctx context.Context, id string, recipients []int64) (renovote.Notice, error)
 	MarkNoticeLate(ctx context.Context, id string, at time.Time) (bool, error)
+	UnqueuedNotices(ctx context.Context, before time.Time, n int) ([]renovote.Notice, error)
 }
+
+// StalledAfter is how long a notice to be sent may stay not fully queued
+// before the notices job queues it again (its sender died in between).
+const StalledAfter = 2 * time.Minute
+
+// stalledScan is how many of the latest notices the job looks through.
+const stalledScan = 200
 
 // AddNotices schedules the notices job every minute.
 func (s *Scheduler) AddNotices(st NoticeStore) error {
@@ -54,6 +62,19 @@ func Notices(st NoticeStore, log *slog.Logger) Job {
 		if err != nil {
 			return err
 		}
+		// Notices whose queuing never finished (the process that stored them
+		// died before or while queuing them). Only plain notices: a reminder's
+		// or digest's recipients were chosen by the job that made it.
+		stalled, err := st.UnqueuedNotices(ctx, now.Add(-StalledAfter), stalledScan)
+		if err != nil {
+			return err
+		}
+		for _, n := range stalled {
+			if n.Kind == renovote.KindNotice {
+				log.Warn("notice left half queued, queuing it again", "notice", n.ID)
+				due = append(due, n)
+			}
+		}
 		var errs []error
 		for _, n := range due {
 			if ctx.Err() != nil {
@@ -73,7 +94,7 @@ func Notices(st NoticeStore, log *slog.Logger) Job {
 func queueNotice(ctx context.Context, st NoticeStore, n renovote.Notice, now time.Time, log *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	late := now.Sub(n.SendAt) > LateAfter
+	late := n.Status == renovote.NoticeScheduled && now.Sub(n.SendAt) > LateAfter
 	if late {
 		if _, err := st.MarkNoticeLate(ctx, n.ID, now); err != nil {
 			return fmt.Errorf("notice %s: %w", n.ID, err)

@@ -94,6 +94,11 @@ func (m *memNotices) EnqueueNotice(_ context.Context, id string, r []int64) (ren
 	return renovote.Notice{}, renovote.ErrNotFound
 }
 
+// UnqueuedNotices: the fake queues a notice whole or not at all.
+func (m *memNotices) UnqueuedNotices(context.Context, time.Time, int) ([]renovote.Notice, error) {
+	return nil, nil
+}
+
 func (m *memNotices) MarkNoticeLate(_ context.Context, id string, _ time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -492,5 +497,45 @@ func TestRestartSendsLateOnce(t *testing.T) {
 	}
 	if late, _, _ := st.NoticeLate(ctx, cancelled.ID); late {
 		t.Error("cancelled notice marked late")
+	}
+}
+
+// A notice to be sent now whose sender died before queuing it is queued by
+// the notices job once it has waited StalledAfter, to every member, once.
+func TestStalledNoticeResumed(t *testing.T) {
+	st := storetest.New(t)
+	chats := fixture(t, st)
+	ctx := context.Background()
+	at := time.Date(2020, 4, 3, 1, 0, 0, 0, time.UTC)
+	n, err := st.CreateNotice(ctx, renovote.Notice{Kind: renovote.KindNotice, Compounds: []string{compound}, Text: "停电通知",
+		By: "tg:10", Created: at, SendAt: at}, "test:stalled")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := newClock(at.Add(time.Minute))
+	s := NewWith(Config{Logger: quiet(), Runs: st, Owner: "survivor", Now: clk.now})
+	if err := s.AddNotices(st); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.RunTick(ctx, NoticesJob, at.Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("run: %v %v", ok, err)
+	}
+	if got := queued(t, st); len(got) != 0 {
+		t.Fatalf("queued before StalledAfter, while its sender may still be at it: %v", got)
+	}
+	clk.set(at.Add(StalledAfter + time.Minute))
+	for i := range 2 { // and a second run adds nobody twice
+		tick := at.Add(StalledAfter + time.Duration(i+1)*time.Minute)
+		if ok, err := s.RunTick(ctx, NoticesJob, tick); err != nil || !ok {
+			t.Fatalf("run %d: %v %v", i, ok, err)
+		}
+	}
+	var want []string
+	for _, c := range chats {
+		want = append(want, fmt.Sprintf("%s/%d", n.ID, c))
+	}
+	slices.Sort(want)
+	if got := queued(t, st); !slices.Equal(got, want) {
+		t.Fatalf("outbox:\n got %v\nwant %v", got, want)
 	}
 }

@@ -29,6 +29,7 @@ var menu = []struct {
 	{"nonvoters", "wa", msg{"未投票住户名单（扫楼）", "Households that have not voted"}},
 	{"reports", "wba", msg{"问题反馈", "Problem reports"}},
 	{"survey_results", "wba", msg{"调查结果", "Survey results"}},
+	{"report", "wba", msg{"住建局报表（可下载表格）", "Bureau report (spreadsheet)"}},
 	{"supervisor", "a", msg{"设民间监理员", "Name a resident supervisor"}},
 	{"notices_all", "ba", msg{"全部通知和送达情况", "Every notice and its delivery"}},
 	{"undelivered", "wba", msg{"未能送达的消息", "Messages that could not be delivered"}},
@@ -44,8 +45,8 @@ var menu = []struct {
 // CommandsFor is the command menu of a role, in the language of code
 // (Chinese for "" and "zh…", English otherwise): residents vote, survey,
 // report_problem, notices, help, cancel; workers add tally, paper, notice,
-// nonvoters, reports, survey_results; the bureau has tally, survey_results,
-// reports, notices_all, staff, invite_staff, help, cancel; admins have every
+// nonvoters, reports, survey_results, report; the bureau has tally,
+// survey_results, report, reports, notices_all, staff, invite_staff, help, cancel; admins have every
 // command. The channel adapter sets it per chat. An unknown role gets the
 // residents' menu.
 func CommandsFor(role renovote.Role, code string) []Command {

@@ -38,6 +38,11 @@ type Config struct {
 	// Schedule, when set, lists the scheduled jobs for /schedule (staff):
 	// their next runs after now and their last runs.
 	Schedule func(ctx context.Context, now time.Time) ([]ScheduleEntry, error)
+	// Report, when set, builds the bureau's report of the compounds scope
+	// accepts as a spreadsheet (file name and bytes), with owner names and
+	// phones when personal; /report then offers it as a download. The command
+	// wires report.Build and report.XLSX (dialogs does not import excelize).
+	Report func(ctx context.Context, scope func(compoundID string) bool, personal bool) (name string, data []byte, err error)
 }
 
 // Engine runs the conversations. It is safe for concurrent use; the adapter
@@ -53,6 +58,7 @@ type Engine struct {
 	log         *slog.Logger
 	xlsx        func(sheet string, header []string, rows [][]string) ([]byte, error)
 	schedule    func(ctx context.Context, now time.Time) ([]ScheduleEntry, error)
+	report      func(ctx context.Context, scope func(string) bool, personal bool) (string, []byte, error)
 	receiptID   func() string // renovote.NewReceiptID; replaced in tests
 }
 
@@ -72,6 +78,7 @@ func New(cfg Config) *Engine {
 		log:         cfg.Logger,
 		xlsx:        cfg.XLSX,
 		schedule:    cfg.Schedule,
+		report:      cfg.Report,
 		receiptID:   renovote.NewReceiptID,
 	}
 	for _, id := range cfg.Admins {
@@ -263,6 +270,8 @@ func (t *turn) command() (Response, error) {
 		return t.nonVotersCommand()
 	case "schedule":
 		return t.scheduleCommand()
+	case "report":
+		return t.bureauReport()
 	}
 	return t.say(mHint.s(t.l)), nil
 }
@@ -294,6 +303,8 @@ func (t *turn) callback() (Response, error) {
 		return t.nonVotersPress(d)
 	case strings.HasPrefix(d, "dr:"):
 		return t.remindPress(d)
+	case d == "rp:x":
+		return t.reportPress()
 	}
 	return t.expired(), nil
 }

@@ -199,8 +199,8 @@ var (
 	mHelpStaff  = msg{"工作人员命令：", "Staff commands:"}
 	mHelpBureau = msg{"住建局命令（只能查看，不能修改）：", "Housing bureau commands (read only):"}
 	mHelpRead   = msg{
-		"/tally 各小区统计；/tally 小区名称 查看一个小区\n/survey_results 调查结果；/survey_results 小区名称 查看一个小区\n/reports 待处理的问题反馈；/reports 小区名称",
-		"/tally every compound's tally; /tally <name> one compound\n/survey_results survey results; /survey_results <name> one compound\n/reports open problem reports; /reports <name>",
+		"/tally 各小区统计；/tally 小区名称 查看一个小区\n/survey_results 调查结果；/survey_results 小区名称 查看一个小区\n/reports 待处理的问题反馈；/reports 小区名称\n/report 住建局报表（各小区表决情况和调查前三项），可下载表格",
+		"/tally every compound's tally; /tally <name> one compound\n/survey_results survey results; /survey_results <name> one compound\n/reports open problem reports; /reports <name>\n/report the bureau's report (each compound's ballot, the survey's top 3), with a spreadsheet",
 	}
 	mHelpNotices    = msg{"/notices 通知和送达情况\n/undelivered 未能送达的消息\n/schedule 定时任务：下次和上次运行", "/notices notices and their delivery\n/undelivered messages that could not be delivered\n/schedule scheduled jobs: next and last runs"}
 	mHelpNoticesAll = msg{"/notices_all 全部通知和送达情况\n/undelivered 未能送达的消息\n/schedule 定时任务：下次和上次运行", "/notices_all every notice and its delivery\n/undelivered messages that could not be delivered\n/schedule scheduled jobs: next and last runs"}
@@ -475,4 +475,18 @@ var (
 	mScheduleLine       = msg{"%s  [%s]\n  下次：%s\n  上次：%s", "%s  [%s]\n  next: %s\n  last: %s"}
 	mScheduleNever      = msg{"尚未运行", "not run yet"}
 	mScheduleNone       = msg{"没有定时任务。", "No scheduled jobs."}
+)
+
+// The bureau's report (/report).
+var (
+	mBReportHead    = msg{"📑 %s 报表（截至 %s）", "📑 %s: report (as of %s)"}
+	mBReportCounts  = msg{"总户数 %d · 绑定 %d · 已投票 %d · 同意 %d · 不同意 %d", "households %d · bound %d · voted %d · agree %d · disagree %d"}
+	mBReportMore    = msg{"……另有 %d 个小区，见表格。", "… %d more compounds: see the spreadsheet."}
+	mBReportTop     = msg{"📋 改造需求调查（答卷 %d/%d 户，%s）最急需的：", "📋 Survey (%d of %d households answered, %s), most urgent:"}
+	mBReportTopLine = msg{"%d. %s：%d 分，%d 户（占答卷 %s）", "%d. %s: score %d, %d households (%s of respondents)"}
+	mBReportNone    = msg{"您负责的范围内没有小区。", "There are no compounds in your scope."}
+	mBtnSpreadsheet = msg{"📥 下载表格", "📥 Spreadsheet"}
+	mBReportCaption = msg{"📑 %s 报表（截至 %s）：汇总、楼栋、调查结果、住户明细（含户主和电话，请妥善保管）", "📑 %s: report (as of %s): summary, buildings, survey, households (with owners and phones: keep it safe)"}
+	mBReportSep     = msg{"，", ": "}
+	mBReportSending = msg{"正在生成表格…", "Preparing the spreadsheet…"}
 )

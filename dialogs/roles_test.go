@@ -86,10 +86,10 @@ func TestCommandsFor(t *testing.T) {
 		want []string
 	}{
 		{renovote.RoleResident, []string{"vote", "survey", "report_problem", "notices", "help", "cancel"}},
-		{renovote.RoleWorker, []string{"vote", "survey", "report_problem", "notices", "tally", "paper", "notice", "nonvoters", "reports", "survey_results", "undelivered", "schedule", "help", "cancel"}},
-		{renovote.RoleBureau, []string{"tally", "reports", "survey_results", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "help", "cancel"}},
+		{renovote.RoleWorker, []string{"vote", "survey", "report_problem", "notices", "tally", "paper", "notice", "nonvoters", "reports", "survey_results", "report", "undelivered", "schedule", "help", "cancel"}},
+		{renovote.RoleBureau, []string{"tally", "reports", "survey_results", "report", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "help", "cancel"}},
 		{renovote.RoleAdmin, []string{"vote", "survey", "report_problem", "notices", "tally", "paper", "notice", "nonvoters", "reports", "survey_results",
-			"supervisor", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "revoke_staff", "addworker", "help", "cancel"}},
+			"report", "supervisor", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "revoke_staff", "addworker", "help", "cancel"}},
 		{"nobody", []string{"vote", "survey", "report_problem", "notices", "help", "cancel"}},
 	} {
 		if got := names(CommandsFor(c.role, "zh")); !slices.Equal(got, c.want) {

@@ -38,16 +38,22 @@ type cli struct {
 	by            string
 	channel       string
 	evidence      string
+	xlsxFile      string
+	csvDir        string
+	personal      bool
 }
 
 func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.removeMissing, "remove-missing", false, "register import: mark households missing from the file as removed")
 	fs.StringVar(&c.outFile, "out", "", "invite export: write here instead of standard output")
 	fs.StringVar(&c.compound, "compound", "", "invite export, survey results: only this compound (id or name)")
-	fs.BoolVar(&c.asJSON, "json", false, "tally, survey results: print JSON")
+	fs.BoolVar(&c.asJSON, "json", false, "tally, survey results, report: print JSON")
 	fs.StringVar(&c.by, "by", "", "paper: who entered the ballot (worker name or id)")
 	fs.StringVar(&c.channel, "channel", "paper", "paper: paper or proxy")
 	fs.StringVar(&c.evidence, "evidence", "", "paper: reference of the evidence photo")
+	fs.StringVar(&c.xlsxFile, "xlsx", "", "report: write the workbook (汇总, 楼栋, 调查结果, 住户明细) here")
+	fs.StringVar(&c.csvDir, "csv", "", "report: write one CSV file per table into this directory")
+	fs.BoolVar(&c.personal, "personal", false, "report: include owner names and phones")
 }
 
 // withStore opens the store named by REDIS_URL for a staff command. Without it

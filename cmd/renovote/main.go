@@ -28,6 +28,9 @@ Usage:
   renovote tally [-json]                       every compound's tally against its rule
   renovote survey results [-json] [-compound ID]
                                                the survey: items ranked, contribution, response
+  renovote report [-xlsx FILE] [-csv DIR] [-json] [-personal]
+                                               the housing bureau's tables: summary, buildings,
+                                               survey, households (names and phones with -personal)
   renovote paper COMPOUND HOUSEHOLD agree|disagree -by NAME [-channel paper|proxy] [-evidence REF]
                                                record a paper or proxy ballot
   renovote worker add|remove|list [USER_ID]    name community workers
@@ -83,7 +86,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	env.cfg = cfg
 	env.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	switch cmd + " " + sub {
-	case "run ", "tally ", "schedule ":
+	case "run ", "tally ", "schedule ", "report ":
 		if len(rest) > 0 {
 			return fmt.Errorf("%s: unexpected %q (flags start with -)", cmd, rest)
 		}
@@ -101,6 +104,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return env.withStore(ctx, func(c *cli) error { return c.inviteChange(ctx, sub, rest) })
 	case "tally ":
 		return env.withStore(ctx, func(c *cli) error { return c.tally(ctx) })
+	case "report ":
+		return env.withStore(ctx, func(c *cli) error { return c.reportCmd(ctx) })
 	case "schedule ":
 		return env.withStore(ctx, func(c *cli) error { return c.schedule(ctx) })
 	case "survey results":

@@ -63,7 +63,8 @@ func (c *cli) run(ctx context.Context) error {
 		Schedule: func(ctx context.Context, now time.Time) ([]dialogs.ScheduleEntry, error) {
 			_, es, err := c.scheduleEntries(ctx, now)
 			return es, err
-		}})
+		},
+		Report: reportXLSX(st, c.now)})
 	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor,
 		Outbox: st, Progress: dialogs.NoticeProgress, Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: c.now})
 	if err != nil {

@@ -189,13 +189,7 @@ func (s *Store) VotesSince(ctx context.Context, compoundID string, since, until 
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	for _, e := range es {
-		if e.At.After(since) && !e.At.After(until) {
-			n++
-		}
-	}
-	return n, nil
+	return countBetween(es, func(e AuditEntry) time.Time { return e.At }, since, until), nil
 }
 
 // SurveyAnswersSince counts the compound's accepted survey submissions whose
@@ -205,11 +199,16 @@ func (s *Store) SurveyAnswersSince(ctx context.Context, compoundID string, since
 	if err != nil {
 		return 0, err
 	}
+	return countBetween(es, func(e SurveyChange) time.Time { return e.At }, since, until), nil
+}
+
+// countBetween counts the entries whose time is after since and not after until.
+func countBetween[T any](es []T, at func(T) time.Time, since, until time.Time) int {
 	n := 0
 	for _, e := range es {
-		if e.At.After(since) && !e.At.After(until) {
+		if t := at(e); t.After(since) && !t.After(until) {
 			n++
 		}
 	}
-	return n, nil
+	return n
 }

@@ -63,6 +63,9 @@ type Config struct {
 	ReplyChatGap time.Duration
 	// HTTPClient overrides the HTTP client (tests).
 	HTTPClient *http.Client
+	// Metrics, when set, is told of updates handled, 429s and outbox
+	// outcomes (metrics.Metrics); nil records nothing.
+	Metrics Metrics
 
 	// Outbox, when set, makes Run deliver the bulk messages (notices,
 	// reminders) queued in it; nil sends none. See outbox.go.
@@ -159,6 +162,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	if cfg.OutboxWorkers <= 0 {
 		cfg.OutboxWorkers = 8
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
 	}
 	if cfg.Consumer == "" {
 		host, _ := os.Hostname()
@@ -309,6 +315,14 @@ func (b *Bot) handle(base context.Context, upd *models.Update) {
 		b.log.Info("update seen before, skipped", "update_id", upd.ID)
 		return
 	}
+	start := time.Now()
+	defer func() {
+		kind := "message"
+		if upd.CallbackQuery != nil {
+			kind = "callback"
+		}
+		b.cfg.Metrics.UpdateHandled(kind, time.Since(start))
+	}()
 	resp, err := b.cfg.Handler.Handle(ctx, in, b.cfg.Now())
 	if err != nil {
 		b.log.Error("handle update", "update_id", upd.ID, "err", err)

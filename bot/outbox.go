@@ -283,6 +283,7 @@ func (s *sender) settle(m renovote.OutMsg, d renovote.Delivery, detail string) {
 		b.log.Error("outbox settle", "outbox_id", m.ID, "notice", m.NoticeID, "delivery", d, "err", err)
 		return
 	}
+	b.cfg.Metrics.OutboxSettled(string(d))
 	if d != renovote.Delivered {
 		b.log.Warn("outbox message not delivered", "outbox_id", m.ID, "notice", m.NoticeID, "delivery", d,
 			"attempts", m.Attempts, "detail", detail)

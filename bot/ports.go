@@ -34,3 +34,23 @@ type Tracker interface {
 	// Sent may return replies to send at once (e.g. a final progress edit).
 	Sent(ctx context.Context, track string, chatID int64, messageID int) ([]dialogs.Reply, error)
 }
+
+// Metrics receives the bot's events (metrics.Metrics is one); Config.Metrics
+// nil records nothing. Its methods must be safe for concurrent use and quick.
+type Metrics interface {
+	// UpdateHandled: an update ("message" or "callback") went through the
+	// Handler and its replies were sent, in d.
+	UpdateHandled(kind string, d time.Duration)
+	// TooManyRequests: the Bot API answered a call with 429.
+	TooManyRequests()
+	// OutboxSettled: an outbox message was settled as outcome (a
+	// renovote.Delivery: delivered, unreachable or failed).
+	OutboxSettled(outcome string)
+}
+
+// noMetrics records nothing.
+type noMetrics struct{}
+
+func (noMetrics) UpdateHandled(string, time.Duration) {}
+func (noMetrics) TooManyRequests()                    {}
+func (noMetrics) OutboxSettled(string)                {}

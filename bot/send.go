@@ -290,6 +290,7 @@ func (b *Bot) do(method string, do func() error) error {
 	err := do()
 	var tooMany *tg.TooManyRequestsError
 	if errors.As(err, &tooMany) {
+		b.cfg.Metrics.TooManyRequests()
 		b.pause.extend(time.Now().Add(time.Duration(max(tooMany.RetryAfter, 1)) * time.Second))
 		b.log.Warn("telegram 429: pausing every call", "method", method, "retry_after", tooMany.RetryAfter)
 	}

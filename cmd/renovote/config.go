@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -27,6 +28,8 @@ type config struct {
 	// sender that died stays pending before another sender takes it over.
 	OutboxRate    float64
 	OutboxReclaim time.Duration
+	// HTTPAddr is host:port of the /healthz and /metrics server; empty: none.
+	HTTPAddr string
 
 	// Run only: files applied at start (handy with the in-memory store).
 	Programme  string
@@ -45,6 +48,7 @@ var settings = []struct{ env, flag, def, help string }{
 	{"LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
 	{"RENOVOTE_RATE", "rate", "25", "messages per second to Telegram, all chats together"},
 	{"RENOVOTE_OUTBOX_RECLAIM", "outbox-reclaim", "1m", "take over a dead sender's outbox messages after this long"},
+	{"RENOVOTE_HTTP_ADDR", "http-addr", "", "host:port serving /healthz and /metrics (e.g. 127.0.0.1:8080); empty serves none"},
 }
 
 var tokenPattern = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{10,}$`)
@@ -113,10 +117,25 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 	} else {
 		c.OutboxReclaim = d
 	}
+	c.HTTPAddr = strings.TrimSpace(*vals["RENOVOTE_HTTP_ADDR"])
+	if c.HTTPAddr != "" && !validHostPort(c.HTTPAddr) {
+		problems = append(problems, fmt.Sprintf("RENOVOTE_HTTP_ADDR (-http-addr): %q is not host:port with a port from 1 to 65535 (e.g. 127.0.0.1:8080)", c.HTTPAddr))
+	}
 	if len(problems) > 0 {
 		return c, nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
 	}
 	return c, rest, nil
+}
+
+// validHostPort reports whether addr is host:port (the host may be empty:
+// every interface) with a numeric port from 1 to 65535.
+func validHostPort(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || strings.ContainsAny(host, " /") {
+		return false
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	return err == nil && n > 0
 }
 
 // parseInterspersed parses flags wherever they stand among the arguments, as

@@ -44,6 +44,18 @@ func TestConfigReportsEveryProblemTogether(t *testing.T) {
 	// A bad API URL too.
 	s.env = map[string]string{"TELEGRAM_TOKEN": "123:abcdefghijklmnop", "TELEGRAM_API_URL": "ftp://example.org"}
 	wantContains(t, "error", s.fails("run").Error(), "TELEGRAM_API_URL (-api-url)")
+
+	// And a bad HTTP address; a good one, or none, is no problem.
+	for _, bad := range []string{"8080", "localhost", "127.0.0.1:http", "127.0.0.1:0", ":70000", "a b:80"} {
+		s.env = map[string]string{"TELEGRAM_TOKEN": "123:abcdefghijklmnop", "RENOVOTE_HTTP_ADDR": bad}
+		wantContains(t, "error", s.fails("run").Error(), "1 problem(s)", "RENOVOTE_HTTP_ADDR (-http-addr)")
+	}
+	for _, good := range []string{"", "127.0.0.1:8080", ":9090", "[::1]:8080", "localhost:8080"} {
+		if _, _, err := parseConfig(flag.NewFlagSet("t", flag.ContinueOnError), nil,
+			envOf(map[string]string{"RENOVOTE_HTTP_ADDR": good}), false); err != nil {
+			t.Errorf("RENOVOTE_HTTP_ADDR %q refused: %v", good, err)
+		}
+	}
 }
 
 // A REDIS_URL may carry a password: a config error about it must not print it.

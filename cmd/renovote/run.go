@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"time"
 
+	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/bot"
 	"github.com/renovote/renovote/dialogs"
+	"github.com/renovote/renovote/metrics"
 	"github.com/renovote/renovote/programme"
 	"github.com/renovote/renovote/register"
 	"github.com/renovote/renovote/scheduler"
@@ -59,16 +64,32 @@ func (c *cli) run(ctx context.Context) error {
 			return err
 		}
 	}
-	engine := dialogs.New(dialogs.Config{Store: st, Admins: c.cfg.Admins, BotUsername: c.cfg.BotUsername, Logger: c.log, XLSX: register.WriteXLSX,
+	// Metrics only with the HTTP server that serves them.
+	var m *metrics.Metrics
+	var dst dialogs.Store = st
+	var botMetrics bot.Metrics
+	if c.cfg.HTTPAddr != "" {
+		m = metrics.New(st.OutboxQueued)
+		dst = votesCounted{Store: st, m: m}
+		botMetrics = m
+	}
+	engine := dialogs.New(dialogs.Config{Store: dst, Admins: c.cfg.Admins, BotUsername: c.cfg.BotUsername, Logger: c.log, XLSX: register.WriteXLSX,
 		Schedule: func(ctx context.Context, now time.Time) ([]dialogs.ScheduleEntry, error) {
 			_, es, err := c.scheduleEntries(ctx, now)
 			return es, err
 		},
 		Report: reportXLSX(st, c.now)})
 	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor,
-		Outbox: st, Progress: dialogs.NoticeProgress, Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: c.now})
+		Outbox: st, Progress: dialogs.NoticeProgress, Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: c.now, Metrics: botMetrics})
 	if err != nil {
 		return err
+	}
+	if m != nil {
+		stop, err := c.serveHTTP(m.Handler(st))
+		if err != nil {
+			return err
+		}
+		defer stop() // before the store closes (deferred earlier)
 	}
 	sch, err := c.startScheduler(ctx, st)
 	if err != nil {
@@ -102,6 +123,49 @@ func (c *cli) run(ctx context.Context) error {
 		c.log.Info("invitations written", "count", n, "file", c.cfg.InvitesOut)
 	}
 	return b.Run(ctx)
+}
+
+// serveHTTP serves h on the configured address until stop, which gives the
+// requests in flight up to 5s. It fails at once when the address is taken.
+func (c *cli) serveHTTP(h http.Handler) (stop func(), err error) {
+	ln, err := net.Listen("tcp", c.cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("RENOVOTE_HTTP_ADDR (-http-addr): %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.log.Error("http server", "err", err)
+		}
+	}()
+	c.log.Info("http server listening: /healthz, /metrics", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			c.log.Warn("http server shutdown", "err", err)
+		}
+		<-done
+	}, nil
+}
+
+// votesCounted is the store as the dialogs see it, counting the votes cast
+// (not the replays of a command applied before) in renovote_votes_total.
+// It embeds the *store.Store so that every optional interface the dialogs
+// look for is still there.
+type votesCounted struct {
+	*store.Store
+	m *metrics.Metrics
+}
+
+func (v votesCounted) CastVote(ctx context.Context, cmd renovote.VoteCmd) (renovote.Receipt, error) {
+	rc, err := v.Store.CastVote(ctx, cmd)
+	if err == nil && !rc.Replayed {
+		v.m.VoteCast(string(rc.Channel))
+	}
+	return rc, err
 }
 
 // startScheduler starts the scheduled jobs in the programme's zone (the

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +24,8 @@ func TestRunSmoke(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	env := map[string]string{"LOG_LEVEL": "warn"} // no REDIS_URL, whatever the process has
+	httpAddr := freeAddr(t)
+	env["RENOVOTE_HTTP_ADDR"] = httpAddr
 	go func() {
 		done <- dispatch(ctx, []string{"run", "-token", srv.Token, "-api-url", srv.URL,
 			"-programme", seedProgramme, "-register", seedRegister, "-invites-out", invites},
@@ -64,6 +69,20 @@ func TestRunSmoke(t *testing.T) {
 		t.Errorf("confirmation does not name the compound: %q", m.Text)
 	}
 
+	// The operations server: healthy, and the /start counted.
+	if code, body := httpGet(t, "http://"+httpAddr+"/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
+		t.Errorf("/healthz: %d %q", code, body)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, body := httpGet(t, "http://"+httpAddr+"/metrics")
+		if strings.Contains(body, `renovote_updates_total{kind="message"} 1`) && strings.Contains(body, "renovote_outbox_pending 0") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics without the update or the outbox gauge:\n%s", body)
+		}
+	}
+
 	cancel()
 	select {
 	case err := <-done:
@@ -73,6 +92,9 @@ func TestRunSmoke(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("run did not stop within 20s of the cancel")
 	}
+	if _, err := http.Get("http://" + httpAddr + "/healthz"); err == nil {
+		t.Error("the HTTP server still answers after run returned")
+	}
 	// Loudly, even with LOG_LEVEL=warn: nothing is kept.
 	wantContains(t, "stderr", stderr.String(),
 		"WARNING: in-memory store, nothing is kept across restarts",
@@ -81,4 +103,30 @@ func TestRunSmoke(t *testing.T) {
 	if stdout.String() != "" {
 		t.Errorf("run wrote to stdout: %q", stdout.String())
 	}
+}
+
+// freeAddr is a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
 }

@@ -60,17 +60,7 @@ func (r Report) Validate() error {
 	if n := len([]rune(r.Text)); n > MaxCommentRunes {
 		v.Add("text", fmt.Sprintf("%d characters, at most %d", n, MaxCommentRunes))
 	}
-	if len(r.Photos) > MaxSurveyPhotos {
-		v.Add("photos", fmt.Sprintf("%d photos, at most %d", len(r.Photos), MaxSurveyPhotos))
-	}
-	for i, ph := range r.Photos {
-		if ph.FileID == "" {
-			v.Add(fmt.Sprintf("photos[%d]", i), "no file")
-		}
-		if len([]rune(ph.Caption)) > MaxCaptionRunes {
-			v.Add(fmt.Sprintf("photos[%d].caption", i), fmt.Sprintf("at most %d characters", MaxCaptionRunes))
-		}
-	}
+	validatePhotos(r.Photos, v)
 	return v.Err()
 }
 

@@ -123,17 +123,7 @@ func (a SurveyAnswer) Validate(p Programme) error {
 	if n := len([]rune(a.Comment)); n > MaxCommentRunes {
 		v.Add("comment", fmt.Sprintf("%d characters, at most %d", n, MaxCommentRunes))
 	}
-	if len(a.Photos) > MaxSurveyPhotos {
-		v.Add("photos", fmt.Sprintf("%d photos, at most %d", len(a.Photos), MaxSurveyPhotos))
-	}
-	for i, ph := range a.Photos {
-		if ph.FileID == "" {
-			v.Add(fmt.Sprintf("photos[%d]", i), "no file")
-		}
-		if len([]rune(ph.Caption)) > MaxCaptionRunes {
-			v.Add(fmt.Sprintf("photos[%d].caption", i), fmt.Sprintf("at most %d characters", MaxCaptionRunes))
-		}
-	}
+	validatePhotos(a.Photos, v)
 	if a.Actor == "" {
 		v.Add("actor", "missing")
 	}
@@ -329,4 +319,21 @@ func (p Programme) Bands() []ContributionBand {
 		return DefaultContributionBands
 	}
 	return p.ContributionBands
+}
+
+// validatePhotos checks the photos of a survey answer or a problem report: at
+// most MaxSurveyPhotos, each with a file and a caption of at most
+// MaxCaptionRunes characters.
+func validatePhotos(photos []Photo, v *ValidationError) {
+	if len(photos) > MaxSurveyPhotos {
+		v.Add("photos", fmt.Sprintf("%d photos, at most %d", len(photos), MaxSurveyPhotos))
+	}
+	for i, ph := range photos {
+		if ph.FileID == "" {
+			v.Add(fmt.Sprintf("photos[%d]", i), "no file")
+		}
+		if n := len([]rune(ph.Caption)); n > MaxCaptionRunes {
+			v.Add(fmt.Sprintf("photos[%d].caption", i), fmt.Sprintf("at most %d characters", MaxCaptionRunes))
+		}
+	}
 }

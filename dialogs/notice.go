@@ -558,23 +558,35 @@ func (t *turn) noticeCallback(data string) (Response, error) {
 	return toast(mNoticeExpired.s(t.l)), nil
 }
 
-// noticeText is typed text during the notice flow.
-func (t *turn) noticeText() (Response, error) {
-	d := t.s.Notice
-	if d == nil {
+// noticeInput starts handling something the sender typed or sent during the
+// notice flow: the draft, the sender (still allowed to compose it) and the
+// programme. When done, resp is the answer (a hint without a draft, the
+// refusal, or the failure with its error).
+func (t *turn) noticeInput() (d *NoticeDraft, m renovote.StaffMember, p renovote.Programme, resp Response, done bool, err error) {
+	if d = t.s.Notice; d == nil {
 		t.s = Session{}
-		return t.say(mHint.s(t.l)), nil
+		return nil, m, p, t.say(mHint.s(t.l)), true, nil
 	}
 	m, refused, err := t.noticeAllowed(d)
 	if err != nil {
-		return t.fail("staff member", err)
+		resp, err = t.fail("staff member", err)
+		return d, m, p, resp, true, err
 	}
 	if refused != nil {
-		return *refused, nil
+		return d, m, p, *refused, true, nil
 	}
-	p, err := t.e.store.Programme(t.ctx)
-	if err != nil {
-		return t.fail("programme", err)
+	if p, err = t.e.store.Programme(t.ctx); err != nil {
+		resp, err = t.fail("programme", err)
+		return d, m, p, resp, true, err
+	}
+	return d, m, p, Response{}, false, nil
+}
+
+// noticeText is typed text during the notice flow.
+func (t *turn) noticeText() (Response, error) {
+	d, m, p, resp, done, err := t.noticeInput()
+	if done {
+		return resp, err
 	}
 	text := strings.TrimSpace(t.in.Text)
 	switch d.Step {
@@ -619,24 +631,12 @@ func (t *turn) noticeText() (Response, error) {
 // noticeAttachment is a photo or a document during the notice flow: the
 // notice's attachment, its caption the text.
 func (t *turn) noticeAttachment() (Response, error) {
-	d := t.s.Notice
-	if d == nil {
-		t.s = Session{}
-		return t.say(mHint.s(t.l)), nil
-	}
-	m, refused, err := t.noticeAllowed(d)
-	if err != nil {
-		return t.fail("staff member", err)
-	}
-	if refused != nil {
-		return *refused, nil
+	d, m, p, resp, done, err := t.noticeInput()
+	if done {
+		return resp, err
 	}
 	if d.Step != nStepText {
 		return t.say(mNoticeExpectButtons.s(t.l)), nil
-	}
-	p, err := t.e.store.Programme(t.ctx)
-	if err != nil {
-		return t.fail("programme", err)
 	}
 	if n, limit := utf8.RuneCountInString(t.in.Text), textLimit(p, d, true); n > limit {
 		return t.say(mTextTooLong.f(t.l, limit, n)), nil

@@ -106,6 +106,24 @@ func (s *Scheduler) AddCalendar(st CalendarStore, p renovote.Programme, o Calend
 	return nil
 }
 
+// withProgramme makes a job that runs f with its run and the applied
+// programme; with no programme applied there is nothing to do.
+func withProgramme(st interface {
+	Programme(context.Context) (renovote.Programme, error)
+}, f func(ctx context.Context, run Run, p renovote.Programme) error) Job {
+	return func(ctx context.Context) error {
+		run := runOf(ctx)
+		p, err := st.Programme(ctx)
+		if errors.Is(err, renovote.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return f(ctx, run, p)
+	}
+}
+
 // runOf is the run's tick and now (the wall clock outside a run).
 func runOf(ctx context.Context) Run {
 	if r, ok := RunOf(ctx); ok {
@@ -141,15 +159,7 @@ func queue(ctx context.Context, st CalendarStore, n renovote.Notice, opID string
 // before the closing day, and before that day the cap's last slot (when the
 // cap is above 1) is kept for that day's run.
 func Reminders(st CalendarStore, log *slog.Logger) Job {
-	return func(ctx context.Context) error {
-		run := runOf(ctx)
-		p, err := st.Programme(ctx)
-		if errors.Is(err, renovote.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return withProgramme(st, func(ctx context.Context, run Run, p renovote.Programme) error {
 		loc, err := p.Location()
 		if err != nil {
 			return err
@@ -197,7 +207,7 @@ func Reminders(st CalendarStore, log *slog.Logger) Job {
 			}
 		}
 		return errors.Join(errs...)
-	}
+	})
 }
 
 func dayOf(t time.Time, loc *time.Location) time.Time {
@@ -244,15 +254,7 @@ func remind(ctx context.Context, st CalendarStore, p renovote.Programme, c renov
 // dialogs.PhaseAnnouncement, op id "phase:<id>"), then marked announced for
 // good (store.MarkAnnounced), so each phase is announced once.
 func Phases(st CalendarStore, log *slog.Logger) Job {
-	return func(ctx context.Context) error {
-		run := runOf(ctx)
-		p, err := st.Programme(ctx)
-		if errors.Is(err, renovote.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return withProgramme(st, func(ctx context.Context, run Run, p renovote.Programme) error {
 		// Announcements wait for the end of the quiet hours too: a phase that
 		// starts at midnight is announced at the first check after them.
 		if q, err := renovote.ParseQuietHours(p.Reminders.Effective().QuietHours); err == nil {
@@ -282,7 +284,7 @@ func Phases(st CalendarStore, log *slog.Logger) Job {
 			log.Info("phase announced", "phase", ph.ID, "tick", run.Tick)
 		}
 		return errors.Join(errs...)
-	}
+	})
 }
 
 func announce(ctx context.Context, st CalendarStore, p renovote.Programme, ph renovote.Phase, key string, run Run) error {
@@ -309,15 +311,7 @@ func announce(ctx context.Context, st CalendarStore, p renovote.Programme, ph re
 // before the tick for the first), each compound's tally against its rule and
 // its open reports, as a KindDigest notice to their chat alone.
 func Digest(st CalendarStore, log *slog.Logger) Job {
-	return func(ctx context.Context) error {
-		run := runOf(ctx)
-		p, err := st.Programme(ctx)
-		if errors.Is(err, renovote.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return withProgramme(st, func(ctx context.Context, run Run, p renovote.Programme) error {
 		ctx = context.WithoutCancel(ctx)
 		since := run.Tick.Add(-24 * time.Hour)
 		hist, err := st.RunHistory(ctx, run.Job, 20)
@@ -390,7 +384,7 @@ func Digest(st CalendarStore, log *slog.Logger) Job {
 		}
 		log.Info("staff digests queued", "tick", run.Tick, "since", since, "staff", len(staff))
 		return errors.Join(errs...)
-	}
+	})
 }
 
 // History is what Entries needs of the store (*store.Store).

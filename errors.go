@@ -18,6 +18,9 @@ var (
 	ErrConflict      = errors.New("conflicting data")
 	ErrSurveyNotOpen = errors.New("survey not open yet")
 	ErrSurveyClosed  = errors.New("survey closed")
+	// The publicity window (公示期) in which residents may file objections.
+	ErrObjectionNotOpen = errors.New("objection window not open yet")
+	ErrObjectionClosed  = errors.New("objection window closed")
 )
 
 // Problem is one thing wrong with an input, located by a path such as

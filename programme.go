@@ -42,6 +42,14 @@ type Compound struct {
 	PublishTally bool `json:"publish_tally"`
 	// Survey is the window of the survey (摸底调查); zero means no survey.
 	Survey Window `json:"survey"`
+	// Publicity is the public-notice window (公示期) of the tally, in which
+	// residents may file objections (Objection); zero means none.
+	Publicity Window `json:"publicity,omitzero"`
+}
+
+// HasPublicity reports whether the compound has a publicity window.
+func (c Compound) HasPublicity() bool {
+	return !c.Publicity.Opens.IsZero() && !c.Publicity.Closes.IsZero()
 }
 
 // Window is a half-open time interval [Opens, Closes).
@@ -211,6 +219,16 @@ func (p Programme) Validate() error {
 				v.Add(path+".survey", "opens and closes are both required")
 			} else if !w.Closes.After(w.Opens) {
 				v.Add(path+".survey", "closes must be after opens")
+			}
+		}
+		if w := c.Publicity; !w.Opens.IsZero() || !w.Closes.IsZero() {
+			switch {
+			case w.Opens.IsZero() || w.Closes.IsZero():
+				v.Add(path+".publicity", "opens and closes are both required")
+			case !w.Closes.After(w.Opens):
+				v.Add(path+".publicity", "closes must be after opens")
+			case !c.Ballot.Opens.IsZero() && w.Opens.Before(c.Ballot.Opens):
+				v.Add(path+".publicity", "opens before the ballot opens: there is no tally to publish yet")
 			}
 		}
 	}

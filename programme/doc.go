@@ -25,6 +25,9 @@
 //	survey:                           # default survey window (摸底调查); optional
 //	  opens: 2020-05-01 08:00
 //	  closes: 2020-05-31
+//	publicity:                        # default public-notice window (公示期); optional
+//	  opens: 2020-05-21 08:00
+//	  closes: 2020-05-27
 //	contribution_bands:               # optional; default the three below
 //	  - {id: lt500, name: 500元以下}
 //	  - {id: "500_2000", name: 500–2000元}
@@ -38,6 +41,7 @@
 //	      second line
 //	    ballot: {closes: 2020-05-25}  # overrides one bound, inherits the other
 //	    survey: {opens: 2020-05-10}   # the same for the survey window
+//	    publicity: {closes: 2020-05-30} # and for the publicity window
 //	    rule:                         # a preset name, or a custom list of tests
 //	      name: my_rule
 //	      tests:
@@ -72,6 +76,17 @@
 // its households' answers are refused. A window given by only one bound is an
 // error, reported once at "survey" when the compounds inherit it.
 //
+// # Publicity
+//
+// publicity gives the window [opens, closes) of the public notice of the
+// tally (公示期): staff print the notice (/publicity, renovote report
+// -publicity) for the bulletin board, and residents may file objections to
+// what was recorded for their household (/objection) while it is open. It
+// is inherited and overridden bound by bound like survey; a compound left
+// without both bounds has no publicity window, and its residents' objections
+// are refused. It must not open before the compound's ballot opens; it
+// usually opens when the ballot closes.
+//
 // contribution_bands lists the answers to the money question: each an id
 // ([a-z0-9_]{1,32}, read as written; quoting one that looks like a number, such
 // as "500_2000", keeps other YAML tools from reading it as 5002000) and a name
@@ -92,9 +107,9 @@
 // "2020-05-01T08:00", "2020-05-01T08:00:00", and RFC 3339 with an offset
 // ("2020-05-01T08:00:00+08:00", which ignores time_zone).
 //
-// A date alone means the START of that day for ballot.opens, survey.opens and
-// phase starts, and the END of that day for ballot.closes, survey.closes and
-// phase ends: since windows are half-open [opens, closes), "closes: 2020-05-20"
+// A date alone means the START of that day for ballot.opens, survey.opens,
+// publicity.opens and phase starts, and the END of that day for
+// ballot.closes, survey.closes, publicity.closes and phase ends: since windows are half-open [opens, closes), "closes: 2020-05-20"
 // is stored as 2020-05-21 00:00 local time, so votes are accepted all through
 // 20 May.
 //
@@ -107,7 +122,7 @@
 //	compounds[2].ballot.closes: not a date-time "2020-13-01": month out of range (line 34)
 //
 // A problem of a value the compounds inherit from the programme (ballot, survey,
-// rule) is reported once, at the programme's path.
+// publicity, rule) is reported once, at the programme's path.
 //
 // # Imports
 //

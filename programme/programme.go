@@ -61,6 +61,7 @@ type (
 		Rule         *fileRule      `yaml:"rule"`
 		Ballot       *fileWindow    `yaml:"ballot"`
 		Survey       *fileWindow    `yaml:"survey"`
+		Publicity    *fileWindow    `yaml:"publicity"`
 		Compounds    []fileCompound `yaml:"compounds"`
 		Phases       []filePhase    `yaml:"phases"`
 		Menu         fileMenu       `yaml:"menu"`
@@ -84,6 +85,7 @@ type (
 		Rule              *fileRule   `yaml:"rule"`
 		Ballot            *fileWindow `yaml:"ballot"`
 		Survey            *fileWindow `yaml:"survey"`
+		Publicity         *fileWindow `yaml:"publicity"`
 	}
 	fileWindow struct {
 		Opens  string `yaml:"opens"`
@@ -244,7 +246,8 @@ type converter struct {
 	// defaultZone is the time zone of a file without time_zone.
 	defaultZone string
 	// inherited[i] holds the fields compound i takes from the programme:
-	// "ballot.opens", "ballot.closes", "rule", "survey" (the whole window).
+	// "ballot.opens", "ballot.closes", "rule", "survey" and "publicity" (the
+	// whole window).
 	inherited []map[string]bool
 }
 
@@ -287,6 +290,15 @@ func (c *converter) programme(fp *fileProgramme) renovote.Programme {
 	defSurveyCloses := c.time(defSurvey.Closes, "survey.closes", true)
 	if !defSurveyOpens.IsZero() && !defSurveyCloses.IsZero() && !defSurveyCloses.After(defSurveyOpens) {
 		c.w.add("survey", c.w.lineOf("survey"), "closes must be after opens")
+	}
+	var defPublicity fileWindow
+	if fp.Publicity != nil {
+		defPublicity = *fp.Publicity
+	}
+	defPublicityOpens := c.time(defPublicity.Opens, "publicity.opens", false)
+	defPublicityCloses := c.time(defPublicity.Closes, "publicity.closes", true)
+	if !defPublicityOpens.IsZero() && !defPublicityCloses.IsZero() && !defPublicityCloses.After(defPublicityOpens) {
+		c.w.add("publicity", c.w.lineOf("publicity"), "closes must be after opens")
 	}
 
 	for i, fc := range fp.Compounds {
@@ -338,6 +350,22 @@ func (c *converter) programme(fp *fileProgramme) renovote.Programme {
 			cp.Survey.Closes = c.time(sw.Closes, path+".survey.closes", true)
 		}
 		inh["survey"] = fp.Survey != nil && (fc.Survey == nil || sw.Opens == "" && sw.Closes == "")
+		// The publicity window (公示期), inherited bound by bound like the survey's.
+		var pw fileWindow
+		if fc.Publicity != nil {
+			pw = *fc.Publicity
+		}
+		if pw.Opens == "" {
+			cp.Publicity.Opens = defPublicityOpens
+		} else {
+			cp.Publicity.Opens = c.time(pw.Opens, path+".publicity.opens", false)
+		}
+		if pw.Closes == "" {
+			cp.Publicity.Closes = defPublicityCloses
+		} else {
+			cp.Publicity.Closes = c.time(pw.Closes, path+".publicity.closes", true)
+		}
+		inh["publicity"] = fp.Publicity != nil && (fc.Publicity == nil || pw.Opens == "" && pw.Closes == "")
 		switch {
 		case fc.PublishTally != nil:
 			cp.PublishTally = *fc.PublishTally
@@ -500,7 +528,8 @@ func (c *converter) remap(path string) string {
 		rest == "ballot.closes" && inh["ballot.closes"],
 		rest == "ballot" && inh["ballot.opens"] && inh["ballot.closes"],
 		(rest == "rule" || under(rest, "rule")) && inh["rule"],
-		(rest == "survey" || under(rest, "survey")) && inh["survey"]:
+		(rest == "survey" || under(rest, "survey")) && inh["survey"],
+		(rest == "publicity" || under(rest, "publicity")) && inh["publicity"]:
 		return rest
 	}
 	return path

@@ -57,11 +57,18 @@ func HouseholdID(building, unit, room string) string {
 	return idPart(building, "号楼", "栋", "幢", "楼", "座") + "-" + idPart(unit, "单元") + "-" + idPart(room, "室", "号")
 }
 
+// idPart normalises one part. Suffixes are dropped until none is left
+// ("101号室" → "101", "1号楼栋" → "1"), so that a part normalised again stays
+// the same; a part that is only a suffix ("栋") is kept.
 func idPart(s string, suffixes ...string) string {
 	s = strings.TrimSpace(normalizeDigits(s))
-	for _, suf := range suffixes {
-		if t := strings.TrimSpace(strings.TrimSuffix(s, suf)); t != s && t != "" {
-			return t
+	for again := true; again; {
+		again = false
+		for _, suf := range suffixes {
+			if t := strings.TrimSpace(strings.TrimSuffix(s, suf)); t != s && t != "" {
+				s, again = t, true
+				break
+			}
 		}
 	}
 	return s

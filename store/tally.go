@@ -21,7 +21,12 @@ func (s *Store) Tally(ctx context.Context, compoundID string) (renovote.Tally, e
 	if err != nil {
 		return renovote.Tally{}, wrap(err)
 	}
-	m := h[0]
+	return decodeTally(compoundID, h[0]), nil
+}
+
+// decodeTally turns the tally hash (fields named as renovote.Tally's JSON)
+// into a renovote.Tally; a missing or malformed field counts 0.
+func decodeTally(compoundID string, m map[string]string) renovote.Tally {
 	n := func(f string) int64 {
 		v, _ := strconv.ParseInt(m[f], 10, 64)
 		return v
@@ -33,7 +38,7 @@ func (s *Store) Tally(ctx context.Context, compoundID string) (renovote.Tally, e
 		Voted: n("voted"), Agree: n("agree"), Disagree: n("disagree"),
 		VotedArea: renovote.Area(n("voted_area")), AgreeArea: renovote.Area(n("agree_area")),
 		VotedOwners: n("voted_owners"), AgreeOwners: n("agree_owners"),
-	}, nil
+	}
 }
 
 // Recount computes the compound's tally from scratch with renovote.Recount, from

@@ -25,7 +25,8 @@ import (
 //	P compounds                 set     every compound id ever applied
 //	P{c:ID}:meta                hash    active, name, rule (JSON), publish, opens/closes (unix ms), exact s/ns;
 //	                                    survey_opens/survey_closes (unix ms) and exact survey_*_s/ns
-//	                                    when the compound has a survey window
+//	                                    when the compound has a survey window; publicity_opens_s/ns and
+//	                                    publicity_closes_s/ns when it has a publicity window (公示期)
 //	P{c:ID}:hh                  hash    household id -> household JSON (with owner_key)
 //	P{c:ID}:choice              hash    household id -> agree|disagree (current choice)
 //	P{c:ID}:votes               hash    household id -> renovote.HouseholdVote JSON
@@ -49,10 +50,19 @@ import (
 //	P{c:ID}:reports:op:<opID>   string  id of the report filed (FileReport), TTL Options.OpTTL
 //	P{c:ID}:reports:mv:<opID>   string  id of the report moved (MoveReport), TTL Options.OpTTL
 //	P{c:ID}:supervisors         set     user ids of the compound's resident supervisors (监理员)
+//	P{c:ID}:objections          hash    objection id ("O<n>") -> renovote.Objection JSON
+//	P{c:ID}:objections:seq      string  last objection number (INCR)
+//	P{c:ID}:objections:open     zset    ids of objections not answered (score: created, unix ms)
+//	P{c:ID}:objections:audit    stream  one entry per objection filed or answered: op (file|answer),
+//	                                    id, household, user, actor, at, op id
+//	P{c:ID}:objections:op:<opID> string id of the objection filed (FileObjection), TTL Options.OpTTL
+//	P{c:ID}:objections:ans:<opID> string id of the objection answered (AnswerObjection), TTL Options.OpTTL
 //	P{c:ID}:staff:audit         stream  supervisor changes
 //	P invite:<code>             hash    c, h, issued, revoked
 //	P user:<userID>             hash    c, h, s (p pending | d done), t (unix ms)
-//	P upd:<updateID>            string  token, TTL Options.UpdateTTL
+//	P upd:<updateID>            string  token (FirstSeen, long polling), TTL Options.UpdateTTL; through the
+//	                                    webhook (updates_claim.go): "run|<token>|<attempt>" with the lease as
+//	                                    TTL while handled, then "fail|<attempt>" or "done|<token>", TTL UpdateTTL
 //	P throttle:invite:<userID>  zset    failed code attempts (score unix ms)
 //	P session:<key>             string  opaque session bytes, TTL by caller
 //	P{c:ID}:notices             zset    ids of notices to the compound (score: created, unix ms)
@@ -152,6 +162,8 @@ type compoundKeys struct {
 	reports, reportSeq, reportsOpen   string
 	supervisors, staffAudit           string
 	notices                           string
+	objections, objectionSeq          string
+	objectionsOpen, objectionAudit    string
 }
 
 // compound returns the keys of compound id. The id must be renovote.ValidID
@@ -167,6 +179,9 @@ func (k keys) compound(id string) compoundKeys {
 		reports: t + "reports", reportSeq: t + "reports:seq", reportsOpen: t + "reports:open",
 		supervisors: t + "supervisors", staffAudit: t + "staff:audit",
 		notices: t + "notices",
+
+		objections: t + "objections", objectionSeq: t + "objections:seq",
+		objectionsOpen: t + "objections:open", objectionAudit: t + "objections:audit",
 	}
 }
 
@@ -190,6 +205,14 @@ func (ck compoundKeys) reportOp(opID string) string { return ck.tag + "reports:o
 
 // moveOp is the idempotency key of a report's status change.
 func (ck compoundKeys) moveOp(opID string) string { return ck.tag + "reports:mv:" + opID }
+
+// objectionOp is the idempotency key of an objection's filing.
+func (ck compoundKeys) objectionOp(opID string) string { return ck.tag + "objections:op:" + opID }
+
+// objectionAnswerOp is the idempotency key of an objection's answer.
+func (ck compoundKeys) objectionAnswerOp(opID string) string {
+	return ck.tag + "objections:ans:" + opID
+}
 
 // validPrefix reports whether p can prefix keys without breaking hash tags.
 func validPrefix(p string) bool { return !strings.ContainsAny(p, "{}") }

@@ -26,6 +26,7 @@ import (
 //	POST /_bottest/updates                    raw Update JSON           -> {"update_id"}
 //	GET  /_bottest/calls[?method=sendMessage]                           -> [Call]
 //	GET  /_bottest/callbacks                                            -> [Callback]
+//	GET  /_bottest/webhook/deliveries[?update_id=N]                     -> [WebhookDelivery]
 //	GET  /_bottest/files/{file_id}                                      -> file bytes
 //	POST /_bottest/fail                       {"method","n","code","description","retry_after"}
 //	POST /_bottest/reset
@@ -53,6 +54,21 @@ func (s *Server) newControlMux() *http.ServeMux {
 	})
 	mux.HandleFunc("GET "+p+"/callbacks", func(w http.ResponseWriter, r *http.Request) {
 		ctlJSON(w, http.StatusOK, s.Callbacks())
+	})
+	mux.HandleFunc("GET "+p+"/webhook/deliveries", func(w http.ResponseWriter, r *http.Request) {
+		ds := s.WebhookDeliveries()
+		if v := r.URL.Query().Get("update_id"); v != "" {
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				ctlError(w, http.StatusBadRequest, "bad update_id")
+				return
+			}
+			ds = s.WebhookDeliveriesOf(id)
+		}
+		if ds == nil {
+			ds = []WebhookDelivery{}
+		}
+		ctlJSON(w, http.StatusOK, ds)
 	})
 	mux.HandleFunc("GET "+p+"/files/{id}", func(w http.ResponseWriter, r *http.Request) {
 		f, ok := s.File(r.PathValue("id"))

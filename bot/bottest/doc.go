@@ -62,6 +62,16 @@
 //     with "query is too old ... or query ID is invalid".
 //   - Files: uploads and user photos/documents are stored; getFile returns
 //     a file_path; downloads are served.
+//   - Webhooks (WithWebhookDelivery): setWebhook, deleteWebhook and
+//     getWebhookInfo (pending_update_count, last_error_date/message); while
+//     a webhook is set the queued updates are POSTed to it with the
+//     X-Telegram-Bot-Api-Secret-Token header, a chat's updates one after
+//     the other, chats at once up to max_connections; an update is
+//     confirmed only by a 2xx answer and delivered again after a backoff on
+//     any other status, a transport error or a timeout. Every attempt is
+//     recorded (WebhookDeliveries, WaitWebhookAccepted, and GET
+//     /_bottest/webhook/deliveries). http:// URLs are accepted on loopback
+//     hosts only, as test endpoints have no TLS.
 //   - Faults: FailNext / Intercept answer with 429 (retry_after), 403, 400,
 //     500, a delay or a dropped connection; BlockUser / User.Block make
 //     sends fail with 403 "Forbidden: bot was blocked by the user";
@@ -74,7 +84,9 @@
 // # What it does not imitate
 //
 // It never contacts Telegram or any URL (HTTP URLs given as files are
-// recorded, not fetched; webhooks are stored but never called). There are
+// recorded, not fetched; webhooks are called only WithWebhookDelivery).
+// Telegram's own pace of webhook retries (slower, and giving up at some
+// point) is replaced by a short backoff (WebhookOptions). There are
 // no groups' member lists, permissions, admin rights, inline mode,
 // payments, stickers, games, business or forum semantics beyond the
 // generic answer. Returned messages carry no entities computed from

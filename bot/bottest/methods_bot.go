@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func (s *Server) getMe(*request) (any, *apiError) {
@@ -18,10 +19,12 @@ func (s *Server) getMe(*request) (any, *apiError) {
 }
 
 type webhookState struct {
-	URL            string
-	SecretToken    string
-	MaxConnections int
-	AllowedUpdates []string
+	URL              string
+	SecretToken      string
+	MaxConnections   int
+	AllowedUpdates   []string
+	LastErrorDate    time.Time // of the last failed delivery (WithWebhookDelivery)
+	LastErrorMessage string
 }
 
 // WebhookInfo is what setWebhook stored.
@@ -33,8 +36,8 @@ type WebhookInfo struct {
 }
 
 // Webhook returns the webhook set with setWebhook (URL "" if none). The
-// fake stores it and makes getUpdates fail with 409 while it is set, but
-// never posts updates to it.
+// fake stores it and makes getUpdates fail with 409 while it is set; it
+// posts the updates to it only WithWebhookDelivery.
 func (s *Server) Webhook() WebhookInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -46,7 +49,7 @@ func (s *Server) Webhook() WebhookInfo {
 func (s *Server) setWebhook(r *request) (any, *apiError) {
 	p := r.params
 	u := p["url"]
-	if !strings.HasPrefix(u, "https://") {
+	if !strings.HasPrefix(u, "https://") && !(s.hooks != nil && loopbackURL(u)) {
 		return nil, badRequest("bad webhook: An HTTPS URL must be provided for webhook")
 	}
 	if tok := p["secret_token"]; tok != "" {
@@ -68,6 +71,7 @@ func (s *Server) setWebhook(r *request) (any, *apiError) {
 		s.dropPendingLocked()
 	}
 	s.st.webhook = w
+	s.notifyLocked() // the delivery loop starts, and a waiting getUpdates ends
 	return true, nil
 }
 
@@ -76,6 +80,7 @@ func (s *Server) deleteWebhook(r *request) (any, *apiError) {
 	if drop, _ := parseBool(r.params["drop_pending_updates"]); drop {
 		s.dropPendingLocked()
 	}
+	s.notifyLocked()
 	return true, nil
 }
 
@@ -90,6 +95,10 @@ func (s *Server) getWebhookInfo(*request) (any, *apiError) {
 		out["max_connections"] = w.MaxConnections
 		if len(w.AllowedUpdates) > 0 {
 			out["allowed_updates"] = w.AllowedUpdates
+		}
+		if !w.LastErrorDate.IsZero() {
+			out["last_error_date"] = w.LastErrorDate.Unix()
+			out["last_error_message"] = w.LastErrorMessage
 		}
 	}
 	return out, nil

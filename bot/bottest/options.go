@@ -22,6 +22,7 @@ type config struct {
 	now          func() time.Time
 	logf         func(format string, args ...any)
 	control      bool
+	webhooks     *WebhookOptions // nil: webhooks are stored, never called
 }
 
 func defaultConfig() config {

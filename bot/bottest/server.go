@@ -55,6 +55,8 @@ type Server struct {
 
 	controlOnce sync.Once
 	control     *http.ServeMux
+
+	hooks *webhookDeliverer // WithWebhookDelivery; nil without
 }
 
 // New starts a server on a random port of 127.0.0.1. It panics if it cannot
@@ -122,6 +124,7 @@ func newServer(opts ...Option) *Server {
 		changed: make(chan struct{}),
 		st:      newState(),
 	}
+	s.startWebhooks()
 	return s
 }
 
@@ -130,6 +133,7 @@ func newServer(opts ...Option) *Server {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closed)
+		s.stopWebhooks()
 		if s.hs == nil {
 			return
 		}

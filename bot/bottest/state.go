@@ -14,7 +14,8 @@ type state struct {
 	pollGen      int64
 	allowed      []string // allowed_updates; nil means Telegram's default
 
-	webhook webhookState
+	webhook    webhookState
+	deliveries []WebhookDelivery // attempts at posting updates to the webhook
 
 	callbacks     map[string]*Callback
 	callbackOrder []string

@@ -15,8 +15,14 @@ type queuedUpdate struct {
 	id        int64
 	kind      string // "message", "callback_query", ...
 	raw       json.RawMessage
-	delivered int  // times returned by getUpdates
-	confirmed bool // dropped by an offset (or by drop_pending_updates)
+	delivered int  // times returned by getUpdates or posted to the webhook
+	confirmed bool // dropped by an offset (or by drop_pending_updates), or accepted by the webhook
+
+	// Webhook delivery (webhook.go).
+	chat      int64     // the chat whose order it keeps
+	inFlight  bool      // being posted
+	attempts  int       // posts made
+	notBefore time.Time // no post before (backoff after a failure)
 }
 
 // defaultExcluded are the update types Telegram leaves out unless asked.
@@ -29,7 +35,7 @@ func (s *Server) enqueueLocked(kind string, payload any) int64 {
 	if err != nil {
 		panic(fmt.Sprintf("bottest: marshal update: %v", err))
 	}
-	q := &queuedUpdate{id: id, kind: kind, raw: raw}
+	q := &queuedUpdate{id: id, kind: kind, raw: raw, chat: chatKeyOf(id, raw, kind)}
 	s.st.queue = append(s.st.queue, q)
 	s.st.updateByID[id] = q
 	s.notifyLocked()
@@ -180,6 +186,11 @@ func (s *Server) getUpdates(r *request) (json.RawMessage, *apiError) {
 			s.mu.Unlock()
 			return json.RawMessage("[]"), nil
 		}
+		if st.webhook.URL != "" { // set while this poll waited
+			s.mu.Unlock()
+			return nil, &apiError{Code: http.StatusConflict,
+				Description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
+		}
 		if st.pollGen != gen {
 			s.mu.Unlock()
 			return nil, &apiError{Code: http.StatusConflict,
@@ -269,7 +280,8 @@ func (s *Server) PendingUpdates() int {
 	return len(s.st.queue)
 }
 
-// Delivered reports how many times getUpdates returned the update.
+// Delivered reports how many times getUpdates returned the update, or it was
+// posted to the webhook.
 func (s *Server) Delivered(updateID int64) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

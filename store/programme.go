@@ -16,7 +16,8 @@ import (
 )
 
 // ApplyProgramme validates and stores the programme and, per compound, the meta
-// hash the scripts read (ballot and survey windows, rule, name, publish flag).
+// hash the scripts read (ballot, survey and publicity windows, rule, name,
+// publish flag).
 // It is idempotent; compounds of earlier programmes that p no longer lists are
 // marked inactive (their data stays; votes, survey answers, reports and imports
 // are refused). A compound without a survey window loses the one an earlier
@@ -74,6 +75,7 @@ func (s *Store) ApplyProgramme(ctx context.Context, p renovote.Programme) error 
 					"survey_closes_ns", strconv.Itoa(sv.Closes.Nanosecond()),
 				)
 			}
+			setPublicityMeta(ctx, tx, meta, c)
 			return nil
 		}); err != nil {
 			return fmt.Errorf("apply programme: compound %s: %w", c.ID, err)

@@ -159,6 +159,9 @@ var statusErrors = map[string]error{
 
 	"SURVEY_NOTOPEN": renovote.ErrSurveyNotOpen,
 	"SURVEY_CLOSED":  renovote.ErrSurveyClosed,
+
+	"OBJECTION_NOTOPEN": renovote.ErrObjectionNotOpen,
+	"OBJECTION_CLOSED":  renovote.ErrObjectionClosed,
 }
 
 // run runs a script and returns its reply after the status, or the domain error

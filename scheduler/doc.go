@@ -16,6 +16,11 @@
 // Jobs should still be idempotent: a holder that loses its lease mid-run (a
 // long pause) is cancelled, but may have done part of the work.
 //
+// A process whose clock jumps (the sandbox's time travel) does not start the
+// cron: it calls RunDue with the old and new time, which runs the skipped ticks
+// in order, each with its run's Now at its tick (see Due for which ticks of
+// the minute checks run).
+//
 // Jobs: "notices" (every minute) queues the scheduled notices whose time has
 // come, marking those queued more than LateAfter after their time as late.
 package scheduler

@@ -211,6 +211,11 @@ func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.v) }
 // A panic is recovered, marked failed and returned as an error. Cron calls it
 // at each tick; tests and tools may call it directly.
 func (s *Scheduler) RunTick(ctx context.Context, name string, tick time.Time) (bool, error) {
+	return s.runTickAt(ctx, name, tick, s.cfg.Now)
+}
+
+// runTickAt is RunTick with the run's now taken from now.
+func (s *Scheduler) runTickAt(ctx context.Context, name string, tick time.Time, now func() time.Time) (bool, error) {
 	s.mu.Lock()
 	e := s.jobs[name]
 	s.mu.Unlock()
@@ -229,7 +234,7 @@ func (s *Scheduler) RunTick(ctx context.Context, name string, tick time.Time) (b
 			return false, nil
 		}
 	}
-	run := Run{Job: name, Tick: tick, Now: s.cfg.Now(), Owner: owner}
+	run := Run{Job: name, Tick: tick, Now: now(), Owner: owner}
 	jctx, cancel := context.WithCancel(context.WithValue(ctx, runKey{}, run))
 	defer cancel()
 

@@ -10,7 +10,8 @@
 // The package owns the fake: request parsing, validation against the Bot
 // API reference, a small model of chats/messages/updates/callbacks/files,
 // fault injection, and the inspection API for tests. It is also meant to
-// back a standalone sandbox (Start(addr, ...), WithControlAPI). It must not
+// back a standalone sandbox (Start(addr, ...), WithControlAPI; WaitChat to
+// follow a chat, Snapshot/Restore and SetNextUpdateID to outlive a process). It must not
 // import any renovote package; the non-test code depends on the standard
 // library only (the tests use github.com/go-telegram/bot as the client).
 //

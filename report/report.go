@@ -8,12 +8,29 @@ import (
 	"github.com/renovote/renovote"
 )
 
-// Source is what Build reads; store.Store satisfies it.
-type Source interface {
+// SummarySource is what BuildSummary reads: the counters the store keeps per
+// compound, whatever the compound's size.
+type SummarySource interface {
 	Tally(ctx context.Context, compoundID string) (renovote.Tally, error)
+	SurveyCounts(ctx context.Context, compoundID string) (renovote.SurveyCounts, error)
+}
+
+// Source is what Build and BuildWith read; store.Store satisfies it.
+// Households and Votes are read only for the compounds whose detail (楼栋,
+// 住户明细) a report lists.
+type Source interface {
+	SummarySource
 	Households(ctx context.Context, compoundID string) ([]renovote.Household, error)
 	Votes(ctx context.Context, compoundID string) (map[string]renovote.HouseholdVote, error)
-	SurveyCounts(ctx context.Context, compoundID string) (renovote.SurveyCounts, error)
+}
+
+// CounterSource is an optional interface of a source: the tallies and survey
+// counters of many compounds in one call, in the order asked, each as Tally
+// and SurveyCounts return it (store.Store.Counters: one pipelined round trip
+// per few hundred compounds). The builders use it when their source has it,
+// and read compound by compound otherwise.
+type CounterSource interface {
+	Counters(ctx context.Context, compoundIDs []string) ([]renovote.Tally, []renovote.SurveyCounts, error)
 }
 
 // Tables are the bureau's report, one slice per table.
@@ -26,6 +43,19 @@ type Tables struct {
 	Buildings  []BuildingRow  `json:"buildings"`
 	Survey     []SurveyRow    `json:"survey"`
 	Households []HouseholdRow `json:"households"`
+	// LeftOut, when set, says that Buildings and Households leave out some
+	// (or all) of the report's compounds, and how to get them; nil when they
+	// list every compound of Summary.
+	LeftOut *LeftOut `json:"left_out,omitempty"`
+}
+
+// LeftOut describes the compounds whose buildings and households a report
+// does not list (a summary report, or one over Options.MaxDetailHouseholds).
+type LeftOut struct {
+	Compounds  int    `json:"compounds"`       // compounds of the report not listed in detail
+	Households int64  `json:"households"`      // their households on the register
+	Limit      int64  `json:"limit,omitempty"` // Options.MaxDetailHouseholds, when the detail was over it
+	Hint       string `json:"hint"`            // how to get the detail (Options.DetailHint or DefaultDetailHint)
 }
 
 // SummaryRow is one compound against its rule.
@@ -107,18 +137,73 @@ type HouseholdRow struct {
 	Phone      string           `json:"phone,omitempty"`
 }
 
+// Options say which compounds a report covers and which of them it lists in
+// detail.
+type Options struct {
+	// Scope picks the compounds of the report (汇总, 调查结果); nil picks
+	// every compound of the programme.
+	Scope func(compoundID string) bool
+	// Detail picks, among them, the compounds whose buildings and households
+	// are listed (楼栋, 住户明细). nil lists none: the report then reads only
+	// the counters the store keeps, and its cost grows with the compounds,
+	// never with their households. All lists every compound of the scope.
+	Detail func(compoundID string) bool
+	// MaxDetailHouseholds, when positive, leaves every compound's detail out
+	// when the compounds Detail picks have more households than this together
+	// (counted from their tallies, before any household is read).
+	MaxDetailHouseholds int64
+	// Personal puts owner names and phones in the household rows.
+	Personal bool
+	// DetailHint tells the reader of a report that leaves detail out how to
+	// get it (Tables.LeftOut, the workbook's 说明 sheet); empty:
+	// DefaultDetailHint.
+	DetailHint string
+}
+
+// All picks every compound (for Options.Scope and Options.Detail).
+func All(string) bool { return true }
+
+// DefaultMaxDetailHouseholds is the limit (Options.MaxDetailHouseholds) the
+// bot's spreadsheet and `renovote report` use by default: a report over more
+// households than this is a summary, with the household list left out. A
+// workbook of this many households takes about a second to build; a worker's
+// compounds are well below it, a 5,000-compound programme far above.
+const DefaultMaxDetailHouseholds = 50_000
+
+// DefaultDetailHint is LeftOut.Hint when Options.DetailHint is empty.
+const DefaultDetailHint = "楼栋统计和住户明细请按小区分别导出（每次选一个或几个小区）。"
+
 // TotalName names the row of the sum of the report's compounds.
 const TotalName = "合计"
 
 // Build reads the compounds of p that scope accepts (all when scope is nil)
-// and builds the tables. Owner names and phones are included only when
-// withPersonal.
+// and builds the tables, listing every household: its cost grows with the
+// households (BuildSummary's does not). Owner names and phones are included
+// only when withPersonal. It is BuildWith with Detail All and no limit.
 func Build(ctx context.Context, src Source, p renovote.Programme, scope func(compoundID string) bool, withPersonal bool) (Tables, error) {
+	return BuildWith(ctx, src, p, Options{Scope: scope, Detail: All, Personal: withPersonal})
+}
+
+// BuildSummary builds the programme-level tables of the compounds scope
+// accepts (all when nil): 汇总 per compound and 调查结果 per item, with the
+// programme's total, from the counters the store keeps (Tally,
+// SurveyCounts), without reading a household. Buildings and Households are
+// empty and LeftOut says so.
+func BuildSummary(ctx context.Context, src SummarySource, p renovote.Programme, scope func(compoundID string) bool) (Tables, error) {
+	return build(ctx, src, nil, p, Options{Scope: scope})
+}
+
+// BuildWith builds the tables as opts say.
+func BuildWith(ctx context.Context, src Source, p renovote.Programme, opts Options) (Tables, error) {
+	return build(ctx, src, src, p, opts)
+}
+
+func build(ctx context.Context, src SummarySource, detailSrc Source, p renovote.Programme, opts Options) (Tables, error) {
 	loc, err := p.Location()
 	if err != nil {
 		loc = time.UTC
 	}
-	t := Tables{Programme: p.ID, Name: p.Name, TimeZone: loc.String(), Personal: withPersonal,
+	t := Tables{Programme: p.ID, Name: p.Name, TimeZone: loc.String(), Personal: opts.Personal,
 		Summary: []SummaryRow{}, Buildings: []BuildingRow{}, Survey: []SurveyRow{}, Households: []HouseholdRow{}}
 	classes := map[string]string{}
 	for _, c := range p.Menu.Classes {
@@ -128,47 +213,124 @@ func Build(ctx context.Context, src Source, p renovote.Programme, scope func(com
 	for _, part := range p.Menu.Parts {
 		parts[part.ID] = orID(part.Name, part.ID)
 	}
-	var total renovote.SurveyCounts
-	n := 0
+	var scope []renovote.Compound
+	var ids []string
 	for _, c := range p.Compounds {
-		if scope != nil && !scope(c.ID) {
-			continue
-		}
-		n++
-		name := orID(c.Name, c.ID)
-		tally, err := src.Tally(ctx, c.ID)
-		if err != nil {
-			return Tables{}, fmt.Errorf("report %s: %w", c.ID, err)
-		}
-		hhs, err := src.Households(ctx, c.ID)
-		if err != nil {
-			return Tables{}, fmt.Errorf("report %s: %w", c.ID, err)
-		}
-		votes, err := src.Votes(ctx, c.ID)
-		if err != nil {
-			return Tables{}, fmt.Errorf("report %s: %w", c.ID, err)
-		}
-		counts, err := src.SurveyCounts(ctx, c.ID)
-		if err != nil {
-			return Tables{}, fmt.Errorf("report %s: %w", c.ID, err)
-		}
-		t.Summary = append(t.Summary, summaryRow(c, name, tally, counts))
-		t.Buildings = append(t.Buildings, buildingRows(c.ID, name, hhs, votes)...)
-		for _, h := range hhs {
-			if h.Removed {
-				continue
-			}
-			t.Households = append(t.Households, householdRow(name, h, votes, loc, withPersonal))
-		}
-		if hasSurvey(c) {
-			t.Survey = append(t.Survey, surveyRows(p, c.ID, name, p.SurveyResults(counts), parts, classes)...)
-			total = total.Add(counts)
+		if opts.Scope == nil || opts.Scope(c.ID) {
+			scope = append(scope, c)
+			ids = append(ids, c.ID)
 		}
 	}
-	if n > 1 && total.Urgent != nil {
+	tallies, counts, err := readCounters(ctx, src, ids)
+	if err != nil {
+		return Tables{}, err
+	}
+
+	// Which compounds to list in detail, decided from the tallies alone.
+	detail := make([]bool, len(scope))
+	var inDetail, leftOut int64
+	n := 0
+	for i, c := range scope {
+		if detailSrc != nil && opts.Detail != nil && opts.Detail(c.ID) {
+			detail[i] = true
+			inDetail += tallies[i].Households
+			n++
+		} else {
+			leftOut += tallies[i].Households
+		}
+	}
+	var limit int64
+	if opts.MaxDetailHouseholds > 0 && inDetail > opts.MaxDetailHouseholds {
+		clear(detail)
+		leftOut, n, limit = leftOut+inDetail, 0, opts.MaxDetailHouseholds
+	}
+	if n < len(scope) {
+		t.LeftOut = &LeftOut{Compounds: len(scope) - n, Households: leftOut, Limit: limit, Hint: orID(opts.DetailHint, DefaultDetailHint)}
+	}
+
+	total := renovote.SurveyCounts{Urgent: map[string][renovote.MaxUrgent]int64{}, Upgrades: map[string]int64{}, Bands: map[string]int64{}}
+	surveys := 0
+	t.Summary = make([]SummaryRow, 0, len(scope))
+	for i, c := range scope {
+		name := orID(c.Name, c.ID)
+		t.Summary = append(t.Summary, summaryRow(c, name, tallies[i], counts[i]))
+		if detail[i] {
+			hhs, err := detailSrc.Households(ctx, c.ID)
+			if err != nil {
+				return Tables{}, fmt.Errorf("report %s: %w", c.ID, err)
+			}
+			votes, err := detailSrc.Votes(ctx, c.ID)
+			if err != nil {
+				return Tables{}, fmt.Errorf("report %s: %w", c.ID, err)
+			}
+			t.Buildings = append(t.Buildings, buildingRows(c.ID, name, hhs, votes)...)
+			for _, h := range hhs {
+				if h.Removed {
+					continue
+				}
+				t.Households = append(t.Households, householdRow(name, h, votes, loc, opts.Personal))
+			}
+		}
+		if hasSurvey(c) {
+			t.Survey = append(t.Survey, surveyRows(p, c.ID, name, p.SurveyResults(counts[i]), parts, classes)...)
+			addCounts(&total, counts[i])
+			surveys++
+		}
+	}
+	if len(scope) > 1 && surveys > 0 {
 		t.Survey = append(t.Survey, surveyRows(p, "", TotalName, p.SurveyResults(total), parts, classes)...)
 	}
 	return t, nil
+}
+
+// readCounters reads the tally and survey counters of every compound of ids,
+// in one call when src is a CounterSource.
+func readCounters(ctx context.Context, src SummarySource, ids []string) ([]renovote.Tally, []renovote.SurveyCounts, error) {
+	if cs, ok := src.(CounterSource); ok {
+		tallies, counts, err := cs.Counters(ctx, ids)
+		if err != nil {
+			return nil, nil, fmt.Errorf("report: %w", err)
+		}
+		if len(tallies) != len(ids) || len(counts) != len(ids) {
+			return nil, nil, fmt.Errorf("report: counters of %d compounds for %d asked", min(len(tallies), len(counts)), len(ids))
+		}
+		return tallies, counts, nil
+	}
+	tallies := make([]renovote.Tally, len(ids))
+	counts := make([]renovote.SurveyCounts, len(ids))
+	for i, id := range ids {
+		var err error
+		if tallies[i], err = src.Tally(ctx, id); err != nil {
+			return nil, nil, fmt.Errorf("report %s: %w", id, err)
+		}
+		if counts[i], err = src.SurveyCounts(ctx, id); err != nil {
+			return nil, nil, fmt.Errorf("report %s: %w", id, err)
+		}
+	}
+	return tallies, counts, nil
+}
+
+// addCounts adds c into sum in place: renovote.SurveyCounts.Add without a new
+// set of maps per compound. sum's maps must be made.
+func addCounts(sum *renovote.SurveyCounts, c renovote.SurveyCounts) {
+	sum.Households += c.Households
+	sum.Respondents += c.Respondents
+	sum.Contribute += c.Contribute
+	sum.Comments += c.Comments
+	sum.Photos += c.Photos
+	for k, v := range c.Urgent {
+		r := sum.Urgent[k]
+		for i := range r {
+			r[i] += v[i]
+		}
+		sum.Urgent[k] = r
+	}
+	for k, v := range c.Upgrades {
+		sum.Upgrades[k] += v
+	}
+	for k, v := range c.Bands {
+		sum.Bands[k] += v
+	}
 }
 
 func summaryRow(c renovote.Compound, name string, tally renovote.Tally, counts renovote.SurveyCounts) SummaryRow {

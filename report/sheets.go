@@ -1,18 +1,41 @@
 package report
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/renovote/renovote"
 )
 
 // A sheet is one table laid out for people: the XLSX and CSV writers share it.
+// Its rows are either in Rows or, for tables that may be long, made one at a
+// time by Row (Len of them), so that a writer never holds every cell of a
+// table at once.
 type sheet struct {
-	Name      string // sheet name (汇总, 楼栋, 调查结果, 住户明细)
+	Name      string // sheet name (汇总, 楼栋, 调查结果, 住户明细, 说明)
 	File      string // CSV file name
 	Header    []string
 	Rows      [][]cell
+	Len       int                            // rows made by Row
+	Row       func(i int, buf []cell) []cell // row i, appended to buf[:0]
 	Landscape bool
+}
+
+// len returns the number of rows.
+func (s sheet) len() int {
+	if s.Row != nil {
+		return s.Len
+	}
+	return len(s.Rows)
+}
+
+// row returns row i, made in buf when the sheet makes its rows; the result is
+// valid until the next call with the same buf.
+func (s sheet) row(i int, buf []cell) []cell {
+	if s.Row != nil {
+		return s.Row(i, buf[:0])
+	}
+	return s.Rows[i]
 }
 
 type cellKind int
@@ -41,6 +64,38 @@ func yesNo(b bool, yes, no string) cell {
 		return txt(yes)
 	}
 	return txt(no)
+}
+
+// width is the cell's width in columns as String shows it (a CJK character
+// counts two), without making the string.
+func (c cell) width() int {
+	switch c.kind {
+	case intCell:
+		return digits(c.n)
+	case percentCell:
+		if c.share.Den <= 0 {
+			return 0
+		}
+		return digits(c.share.Permille()/10) + 3 // "66.7%"
+	case areaCell:
+		if c.n < 0 {
+			return digits(-c.n/100) + 4
+		}
+		return digits(c.n/100) + 3 // "66.70"
+	}
+	return displayWidth(c.text)
+}
+
+// digits counts the characters of n in base 10, with its sign.
+func digits(n int64) int {
+	d := 1
+	if n < 0 {
+		d++
+	}
+	for ; n >= 10 || n <= -10; n /= 10 {
+		d++
+	}
+	return d
 }
 
 // String is the cell as CSV text.
@@ -75,8 +130,44 @@ func (t Tables) testColumns() []TestCell {
 	return cols
 }
 
+// sheets lists the tables of the report: 汇总, 楼栋, 调查结果, 住户明细, with
+// 楼栋 and 住户明细 only when the report lists some compound's detail, and
+// 说明 last when it leaves some out.
 func (t Tables) sheets() []sheet {
-	return []sheet{t.summarySheet(), t.buildingSheet(), t.surveySheet(), t.householdSheet()}
+	detail := t.LeftOut == nil || t.LeftOut.Compounds < len(t.Summary)
+	out := []sheet{t.summarySheet()}
+	if detail {
+		out = append(out, t.buildingSheet())
+	}
+	out = append(out, t.surveySheet())
+	if detail {
+		out = append(out, t.householdSheet())
+	}
+	if t.LeftOut != nil {
+		out = append(out, t.notesSheet())
+	}
+	return out
+}
+
+// notesSheet says what the workbook leaves out and how to get it.
+func (t Tables) notesSheet() sheet {
+	s := sheet{Name: "说明", File: "notes.csv", Header: []string{"说明"}}
+	lo := t.LeftOut
+	line := func(format string, a ...any) { s.Rows = append(s.Rows, []cell{txt(fmt.Sprintf(format, a...))}) }
+	line("本报表共 %d 个小区：汇总和调查结果列出全部小区。", len(t.Summary))
+	why := ""
+	if lo.Limit > 0 {
+		why = fmt.Sprintf("，超过每份报表 %d 户的上限", lo.Limit)
+	}
+	if lo.Compounds >= len(t.Summary) {
+		line("楼栋统计和住户明细未列入（共 %d 户%s）。", lo.Households, why)
+	} else {
+		line("其中 %d 个小区（共 %d 户）的楼栋统计和住户明细未列入%s。", lo.Compounds, lo.Households, why)
+	}
+	if lo.Hint != "" {
+		line("%s", lo.Hint)
+	}
+	return s
 }
 
 func (t Tables) summarySheet() sheet {
@@ -88,9 +179,11 @@ func (t Tables) summarySheet() sheet {
 	}
 	s.Header = append(s.Header, "调查答卷户数", "调查回收率")
 	s.Landscape = true
-	for _, r := range t.Summary {
-		row := []cell{txt(r.Compound), num(r.Households), num(r.Bound), num(r.Voted), num(r.Agree), num(r.Disagree),
-			num(max(r.Households-r.Voted, 0)), txt(ruleName(r.Rule)), yesNo(r.Pass, "通过", "未通过")}
+	s.Len = len(t.Summary)
+	s.Row = func(i int, row []cell) []cell {
+		r := t.Summary[i]
+		row = append(row, txt(r.Compound), num(r.Households), num(r.Bound), num(r.Voted), num(r.Agree), num(r.Disagree),
+			num(max(r.Households-r.Voted, 0)), txt(ruleName(r.Rule)), yesNo(r.Pass, "通过", "未通过"))
 		for _, col := range cols {
 			i := -1
 			for j, c := range r.Tests {
@@ -114,7 +207,7 @@ func (t Tables) summarySheet() sheet {
 		} else {
 			row = append(row, blank(), blank())
 		}
-		s.Rows = append(s.Rows, row)
+		return row
 	}
 	return s
 }
@@ -122,9 +215,11 @@ func (t Tables) summarySheet() sheet {
 func (t Tables) buildingSheet() sheet {
 	s := sheet{Name: "楼栋", File: "buildings.csv",
 		Header: []string{"小区", "楼栋", "总户数", "已投票户数", "同意户数", "不同意户数", "未投票户数", "投票率", "同意率（占总户数）"}}
-	for _, r := range t.Buildings {
-		s.Rows = append(s.Rows, []cell{txt(r.Compound), txt(r.Building), num(r.Households), num(r.Voted), num(r.Agree), num(r.Disagree),
-			num(max(r.Households-r.Voted, 0)), pct(renovote.Share{Num: r.Voted, Den: r.Households}), pct(renovote.Share{Num: r.Agree, Den: r.Households})})
+	s.Len = len(t.Buildings)
+	s.Row = func(i int, row []cell) []cell {
+		r := t.Buildings[i]
+		return append(row, txt(r.Compound), txt(r.Building), num(r.Households), num(r.Voted), num(r.Agree), num(r.Disagree),
+			num(max(r.Households-r.Voted, 0)), pct(renovote.Share{Num: r.Voted, Den: r.Households}), pct(renovote.Share{Num: r.Agree, Den: r.Households}))
 	}
 	return s
 }
@@ -132,13 +227,15 @@ func (t Tables) buildingSheet() sheet {
 func (t Tables) surveySheet() sheet {
 	s := sheet{Name: "调查结果", File: "survey.csv",
 		Header: []string{"小区", "排名", "改造内容", "部位", "类别", "选择户数", "占答卷户数", "占总户数", "紧迫度加权分"}}
-	for _, r := range t.Survey {
+	s.Len = len(t.Survey)
+	s.Row = func(i int, row []cell) []cell {
+		r := t.Survey[i]
 		score := blank()
 		if r.Required {
 			score = num(r.Score)
 		}
-		s.Rows = append(s.Rows, []cell{txt(r.Compound), num(int64(r.Rank)), txt(r.Item), txt(r.Part), txt(r.Class), num(r.Households),
-			pct(r.OfRespondents), pct(r.OfAll), score})
+		return append(row, txt(r.Compound), num(int64(r.Rank)), txt(r.Item), txt(r.Part), txt(r.Class), num(r.Households),
+			pct(r.OfRespondents), pct(r.OfAll), score)
 	}
 	return s
 }
@@ -150,12 +247,14 @@ func (t Tables) householdSheet() sheet {
 		s.Header = append(s.Header, "户主", "电话")
 		s.Landscape = true
 	}
-	for _, r := range t.Households {
-		row := []cell{txt(r.Compound), txt(r.Building), txt(r.Unit), txt(r.Room), txt(choiceName(r.Choice)), txt(channelName(r.Channel)), txt(r.At), txt(r.EnteredBy)}
+	s.Len = len(t.Households)
+	s.Row = func(i int, row []cell) []cell {
+		r := t.Households[i]
+		row = append(row, txt(r.Compound), txt(r.Building), txt(r.Unit), txt(r.Room), txt(choiceName(r.Choice)), txt(channelName(r.Channel)), txt(r.At), txt(r.EnteredBy))
 		if t.Personal {
 			row = append(row, txt(r.Owner), txt(r.Phone))
 		}
-		s.Rows = append(s.Rows, row)
+		return row
 	}
 	return s
 }

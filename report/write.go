@@ -26,7 +26,8 @@ type File struct {
 }
 
 // CSV writes one CSV file per table (summary.csv, buildings.csv, survey.csv,
-// households.csv), UTF-8 with a byte order mark so that Excel reads the
+// households.csv; notes.csv instead of buildings.csv and households.csv when
+// the report leaves the detail out, see Tables.LeftOut), UTF-8 with a byte order mark so that Excel reads the
 // Chinese right. Cells that a spreadsheet would take for a formula are
 // defused with a leading apostrophe.
 func CSV(t Tables) ([]File, error) {
@@ -38,13 +39,17 @@ func CSV(t Tables) ([]File, error) {
 		if err := w.Write(s.Header); err != nil {
 			return nil, fmt.Errorf("csv %s: %w", s.File, err)
 		}
-		for _, row := range s.Rows {
-			rec := make([]string, len(row))
-			for i, c := range row {
-				rec[i] = c.String()
+		var cells []cell
+		var rec []string
+		for i := range s.len() {
+			cells, rec = s.row(i, cells), rec[:0]
+			row := cells
+			for _, c := range row {
+				v := c.String()
 				if c.kind == textCell {
-					rec[i] = defuse(rec[i])
+					v = defuse(v)
 				}
+				rec = append(rec, v)
 			}
 			if err := w.Write(rec); err != nil {
 				return nil, fmt.Errorf("csv %s: %w", s.File, err)
@@ -71,7 +76,10 @@ func defuse(s string) string {
 // header row repeated on every printed page, numbers as numbers, shares as
 // percentages (the exact ratio as a float in the cell), columns sized to
 // their content, and print setup to fit the width of the page (landscape
-// for the wide sheets), so a clerk can print it as is.
+// for the wide sheets), so a clerk can print it as is. When the report leaves
+// the household list out (Tables.LeftOut), a last sheet 说明 says so and how to
+// get it. Sheets are written with excelize's StreamWriter: rows go out as
+// XML as they are made, never held as cells of the workbook.
 func XLSX(t Tables) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -111,57 +119,13 @@ func XLSX(t Tables) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// writeSheet writes s into the new, empty sheet s.Name of f through a
+// StreamWriter. The sheet's properties, page setup and column widths are set
+// first (the stream writes them before the rows), the rows then go out one
+// at a time.
 func writeSheet(f *excelize.File, s sheet, bold, percent, areaStyle int) error {
-	width := make([]int, len(s.Header))
-	for c, h := range s.Header {
-		ref, _ := excelize.CoordinatesToCellName(c+1, 1)
-		if err := f.SetCellStr(s.Name, ref, h); err != nil {
-			return err
-		}
-		width[c] = min(displayWidth(h), 24) // long headers wrap
-	}
-	last, _ := excelize.CoordinatesToCellName(max(1, len(s.Header)), 1)
-	if err := f.SetCellStyle(s.Name, "A1", last, bold); err != nil {
-		return err
-	}
-	for r, row := range s.Rows {
-		for c, v := range row {
-			ref, _ := excelize.CoordinatesToCellName(c+1, r+2)
-			var err error
-			switch v.kind {
-			case intCell:
-				err = f.SetCellInt(s.Name, ref, v.n)
-			case areaCell:
-				if err = f.SetCellFloat(s.Name, ref, float64(v.n)/100, 2, 64); err == nil {
-					err = f.SetCellStyle(s.Name, ref, ref, areaStyle)
-				}
-			case percentCell:
-				if v.share.Den > 0 {
-					if err = f.SetCellFloat(s.Name, ref, float64(v.share.Num)/float64(v.share.Den), -1, 64); err == nil {
-						err = f.SetCellStyle(s.Name, ref, ref, percent)
-					}
-				}
-			default:
-				if v.text != "" {
-					err = f.SetCellStr(s.Name, ref, v.text)
-				}
-			}
-			if err != nil {
-				return err
-			}
-			if c < len(width) {
-				width[c] = max(width[c], displayWidth(v.String()))
-			}
-		}
-	}
-	for c, w := range width {
-		col, _ := excelize.ColumnNumberToName(c + 1)
-		if err := f.SetColWidth(s.Name, col, col, float64(min(max(w+2, 6), 40))); err != nil {
-			return err
-		}
-	}
-	if err := f.SetPanes(s.Name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+	fit := true
+	if err := f.SetSheetProps(s.Name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
 	orientation := "portrait"
@@ -172,14 +136,81 @@ func writeSheet(f *excelize.File, s sheet, bold, percent, areaStyle int) error {
 	if err := f.SetPageLayout(s.Name, &excelize.PageLayoutOptions{Size: &paper, Orientation: &orientation, FitToWidth: &one, FitToHeight: &zero}); err != nil {
 		return err
 	}
-	fit := true
-	if err := f.SetSheetProps(s.Name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
-		return err
-	}
 	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + s.Name + "'!$1:$1", Scope: s.Name}); err != nil {
 		return err
 	}
-	return nil
+	sw, err := f.NewStreamWriter(s.Name)
+	if err != nil {
+		return err
+	}
+
+	// Column widths from the header (long headers wrap) and every cell.
+	width := make([]int, len(s.Header))
+	for c, h := range s.Header {
+		width[c] = min(displayWidth(h), 24)
+	}
+	var buf []cell
+	for i := range s.len() {
+		buf = s.row(i, buf)
+		for c, v := range buf {
+			if c < len(width) {
+				width[c] = max(width[c], v.width())
+			}
+		}
+	}
+	// Last column first: excelize puts each new column before the ones set,
+	// and spreadsheet programs want them in ascending order.
+	for c := len(width) - 1; c >= 0; c-- {
+		if err := sw.SetColWidth(c+1, c+1, float64(min(max(width[c]+2, 6), 40))); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+		return err
+	}
+
+	vals := make([]any, len(s.Header))
+	for c, h := range s.Header {
+		vals[c] = excelize.Cell{StyleID: bold, Value: h}
+	}
+	if err := sw.SetRow("A1", vals); err != nil {
+		return err
+	}
+	for i := range s.len() {
+		buf = s.row(i, buf)
+		vals = vals[:0]
+		for _, v := range buf {
+			vals = append(vals, cellValue(v, percent, areaStyle))
+		}
+		ref, err := excelize.CoordinatesToCellName(1, i+2)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow(ref, vals); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// cellValue is a cell as the StreamWriter takes it: nil for an empty cell.
+func cellValue(v cell, percent, areaStyle int) any {
+	switch v.kind {
+	case intCell:
+		return v.n
+	case areaCell:
+		return excelize.Cell{StyleID: areaStyle, Value: float64(v.n) / 100}
+	case percentCell:
+		if v.share.Den > 0 {
+			return excelize.Cell{StyleID: percent, Value: float64(v.share.Num) / float64(v.share.Den)}
+		}
+		return nil
+	}
+	if v.text == "" {
+		return nil
+	}
+	return v.text
 }
 
 // displayWidth counts a CJK character as two columns.

@@ -56,8 +56,8 @@ func (s *Server) SetNextUpdateID(n int64) {
 }
 
 // snapshot is the persistent part of the state: users, chats with their
-// messages, files and the id counters. Queued updates, callbacks, calls,
-// commands, faults and the webhook are not kept.
+// messages, files, command menus and the id counters. Queued updates,
+// callbacks, calls, faults and the webhook are not kept.
 type snapshot struct {
 	Version      int           `json:"version"`
 	NextUpdateID int64         `json:"next_update_id"`
@@ -66,6 +66,8 @@ type snapshot struct {
 	Users        []UserProfile `json:"users"`
 	Chats        []snapChat    `json:"chats"`
 	Files        []snapFile    `json:"files"`
+	// Commands are the command menus by scope and language.
+	Commands map[string][]BotCommand `json:"commands,omitempty"`
 }
 
 type snapChat struct {
@@ -102,12 +104,13 @@ type snapFile struct {
 const snapshotVersion = 1
 
 // Snapshot encodes the users, chats (every message as stored, with its
-// keyboard and media) and files as JSON, for Restore in a later process.
+// keyboard and media), files and command menus as JSON, for Restore in a
+// later process.
 func (s *Server) Snapshot() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	snap := snapshot{Version: snapshotVersion, NextUpdateID: s.st.nextUpdateID,
-		NextCallback: s.st.nextCallback, NextFile: s.st.nextFile}
+		NextCallback: s.st.nextCallback, NextFile: s.st.nextFile, Commands: s.st.commands}
 	for _, u := range s.st.users {
 		snap.Users = append(snap.Users, *u)
 	}
@@ -133,7 +136,7 @@ func (s *Server) Snapshot() ([]byte, error) {
 	return data, nil
 }
 
-// Restore replaces the users, chats and files with those of a Snapshot (as
+// Restore replaces the users, chats, files and menus with those of a Snapshot (as
 // Reset does, the rest of the state is forgotten) and continues the id
 // counters from it (never lower than they are).
 func (s *Server) Restore(data []byte) error {
@@ -173,6 +176,9 @@ func (s *Server) Restore(data []byte) error {
 			mimeType: sf.MIMEType, data: sf.Data, width: sf.Width, height: sf.Height}
 		st.files[f.id] = f
 		st.filesByPath[f.path] = f
+	}
+	for k, v := range snap.Commands {
+		st.commands[k] = v
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

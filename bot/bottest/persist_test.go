@@ -80,6 +80,10 @@ func TestSnapshotRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	menu := []models.BotCommand{{Command: "vote", Description: "投票"}}
+	if _, err := b.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: menu, Scope: &models.BotCommandScopeChat{ChatID: alice.ID}, LanguageCode: "zh"}); err != nil {
+		t.Fatal(err)
+	}
 	next := srv.NextUpdateID()
 	snap, err := srv.Snapshot()
 	if err != nil {
@@ -105,6 +109,9 @@ func TestSnapshotRestore(t *testing.T) {
 	f, ok := again.File(doc.Document.FileID)
 	if !ok || string(f.Data) != "PK sheet" || f.Name != "report.xlsx" {
 		t.Errorf("document: %+v %v", f, ok)
+	}
+	if got := again.MyCommandsForScope(`{"type":"chat","chat_id":7}`, "zh"); len(got) != 1 || got[0].Command != "vote" {
+		t.Errorf("menu of the chat: %v", got)
 	}
 	if again.NextUpdateID() != next {
 		t.Errorf("next update id %d, want %d", again.NextUpdateID(), next)

@@ -190,3 +190,15 @@ func (s *Server) Restore(data []byte) error {
 	s.notifyLocked()
 	return nil
 }
+
+// UserOf returns a handle to act as a user the server knows, keeping its
+// profile (ok is false for a user never added).
+func (s *Server) UserOf(id int64) (*User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.st.users[id]
+	if p == nil {
+		return nil, false
+	}
+	return &User{UserProfile: *p, s: s}, true
+}

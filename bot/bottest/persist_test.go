@@ -117,7 +117,13 @@ func TestSnapshotRestore(t *testing.T) {
 		t.Errorf("next update id %d, want %d", again.NextUpdateID(), next)
 	}
 	// The restored user can go on: press the restored button.
-	u := again.User(alice.ID, "Alice", "zh")
+	u, ok := again.UserOf(alice.ID)
+	if !ok || u.LanguageCode != "zh" || u.FirstName != "Alice" {
+		t.Fatalf("restored user: %+v %v", u, ok)
+	}
+	if _, ok := again.UserOf(99); ok {
+		t.Error("UserOf(99): a user never added")
+	}
 	if _, err := u.Press(int64(m.ID), "y"); err != nil {
 		t.Errorf("press on the restored keyboard: %v", err)
 	}

@@ -1,0 +1,26 @@
+// Package ports checks at compile time that the SQLite store serves the
+// ports of the conversations, the bot, the scheduler, the reports and the
+// health check. It is apart from the store's own tests so that those build
+// while the other packages are being changed.
+package ports_test
+
+import (
+	"github.com/renovote/renovote/bot"
+	"github.com/renovote/renovote/dialogs"
+	"github.com/renovote/renovote/metrics"
+	"github.com/renovote/renovote/report"
+	"github.com/renovote/renovote/scheduler"
+	"github.com/renovote/renovote/sqlstore"
+)
+
+var (
+	_ dialogs.Store             = (*sqlstore.Store)(nil)
+	_ dialogs.StaffInviteReader = (*sqlstore.Store)(nil)
+	_ bot.Outbox                = (*sqlstore.Store)(nil)
+	_ scheduler.NoticeStore     = (*sqlstore.Store)(nil)
+	_ scheduler.CalendarStore   = (*sqlstore.Store)(nil)
+	_ scheduler.History         = (*sqlstore.Store)(nil)
+	_ scheduler.Runs            = (*sqlstore.Store)(nil)
+	_ report.Source             = (*sqlstore.Store)(nil)
+	_ metrics.Pinger            = (*sqlstore.Store)(nil)
+)

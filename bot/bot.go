@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"sync/atomic"
@@ -93,6 +94,10 @@ type Config struct {
 	// OutboxWorkers is how many outbox messages are sent at once (default 8),
 	// each chat's in order.
 	OutboxWorkers int
+
+	// Webhook, with its URL set, makes Run serve a webhook endpoint instead
+	// of long polling (webhook.go); Dedupe must then be an UpdateClaims.
+	Webhook WebhookConfig
 }
 
 // Bot runs the Telegram side.
@@ -166,6 +171,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = noMetrics{}
 	}
+	if err := cfg.Webhook.prepare(cfg.Token, cfg.Dedupe); err != nil {
+		return nil, err
+	}
 	if cfg.Consumer == "" {
 		host, _ := os.Hostname()
 		cfg.Consumer = fmt.Sprintf("%s-%d", cmp.Or(host, "bot"), os.Getpid())
@@ -230,6 +238,11 @@ func (b *Bot) Username() string { return b.me.Username }
 // the ones still queued then are dropped (logged; their button presses are
 // answered). Run can be called once.
 //
+// With Config.Webhook.URL set, Run instead listens, sets the webhook and
+// serves it until ctx is done; it then stops taking requests and lets those
+// in flight finish within HandleTimeout (webhook.go). The webhook stays set
+// unless Webhook.DeleteOnExit.
+//
 // With Config.Outbox set, Run also delivers the outbox's messages (see
 // outbox.go) until ctx is done; it then stops claiming, leaves the messages
 // not sent yet unsettled (another claim takes them over later), finishes and
@@ -242,12 +255,28 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.client != nil {
 		defer b.client.CloseIdleConnections()
 	}
-	err := b.call(ctx, "deleteWebhook", func() error {
-		_, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("bot: deleteWebhook before polling: %w", redactErr(err, b.cfg.Token))
+	ctx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
+	var hook net.Listener
+	if b.cfg.Webhook.URL != "" {
+		ln, err := b.webhookListen()
+		if err != nil {
+			return err
+		}
+		if err := b.setWebhook(ctx); err != nil {
+			ln.Close()
+			return err
+		}
+		hook = ln
+		defer b.deleteWebhookAtExit(ctx)
+	} else {
+		err := b.call(ctx, "deleteWebhook", func() error {
+			_, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("bot: deleteWebhook before polling: %w", redactErr(err, b.cfg.Token))
+		}
 	}
 	b.setCommands(ctx)
 	// Handling outlives ctx, until the shutdown deadline.
@@ -260,11 +289,20 @@ func (b *Bot) Run(ctx context.Context) error {
 		// is finished and settled under handleCtx.
 		out = b.startSender(ctx, handleCtx)
 	}
-	b.log.Info("bot polling", "username", b.me.Username)
-	// Start returns once ctx is done and its poller and worker have stopped;
-	// as the worker routes updates synchronously, every update taken is in a
-	// shard's queue by then.
-	b.api.Start(ctx)
+	var runErr error
+	if hook != nil {
+		// It returns once ctx is done and the requests in flight (whose
+		// updates are in the shards) are answered, within HandleTimeout.
+		stopAt := context.AfterFunc(ctx, func() { time.AfterFunc(b.cfg.HandleTimeout, stopHandling) })
+		defer stopAt()
+		runErr = b.serveWebhook(ctx, handleCtx, hook, cancelRun)
+	} else {
+		b.log.Info("bot polling", "username", b.me.Username)
+		// Start returns once ctx is done and its poller and worker have
+		// stopped; as the worker routes updates synchronously, every update
+		// taken is in a shard's queue by then.
+		b.api.Start(ctx)
+	}
 	b.log.Info("bot stopping: finishing the updates taken", "within", b.cfg.HandleTimeout)
 	deadline := time.AfterFunc(b.cfg.HandleTimeout, stopHandling)
 	defer deadline.Stop()
@@ -273,7 +311,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		out.wait()
 	}
 	b.log.Info("bot stopped")
-	return nil
+	return runErr
 }
 
 // enqueue is the library's handler: it only routes the update to its chat's queue.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -14,21 +15,35 @@ import (
 // dispatcher runs updates serially per chat: a chat always maps to the same
 // shard, and a shard handles one update at a time, in arrival order.
 type dispatcher struct {
-	shards []chan *models.Update
+	shards []chan job
 	wg     sync.WaitGroup
 	mu     sync.RWMutex
 	closed bool
 	log    *slog.Logger
 }
 
+// job is one update in a shard's queue: run, or else the dispatcher's handle
+// (the webhook queues its own run, which reports the outcome).
+type job struct {
+	upd *models.Update
+	run func()
+}
+
+// errDispatcherClosed: the bot is stopping.
+var errDispatcherClosed = errors.New("bot: stopping, update not queued")
+
 func newDispatcher(n int, handle func(*models.Update), log *slog.Logger) *dispatcher {
-	d := &dispatcher{shards: make([]chan *models.Update, n), log: log}
+	d := &dispatcher{shards: make([]chan job, n), log: log}
 	for i := range d.shards {
-		ch := make(chan *models.Update, 256)
+		ch := make(chan job, 256)
 		d.shards[i] = ch
 		d.wg.Go(func() {
-			for upd := range ch {
-				d.safe(handle, upd)
+			for j := range ch {
+				if j.run != nil {
+					d.safe(func(*models.Update) { j.run() }, j.upd)
+				} else {
+					d.safe(handle, j.upd)
+				}
 			}
 		})
 	}
@@ -52,7 +67,24 @@ func (d *dispatcher) submit(chat int64, upd *models.Update) {
 		return
 	}
 	i := uint64(chat) % uint64(len(d.shards))
-	d.shards[i] <- upd
+	d.shards[i] <- job{upd: upd}
+}
+
+// submitFunc queues run in chat's order. It fails when the dispatcher is
+// closed, or ctx ends while the shard's queue is full.
+func (d *dispatcher) submitFunc(ctx context.Context, chat int64, upd *models.Update, run func()) error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.closed {
+		return errDispatcherClosed
+	}
+	i := uint64(chat) % uint64(len(d.shards))
+	select {
+	case d.shards[i] <- job{upd: upd, run: run}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // close stops accepting updates and waits for the queued ones to finish.

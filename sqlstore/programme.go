@@ -11,7 +11,7 @@ import (
 )
 
 // ApplyProgramme validates and stores the programme and, per compound, the
-// row the writes check (ballot and survey windows, rule, name, publish
+// row the writes check (ballot, survey and publicity windows, rule, name, publish
 // flag), in one transaction. It is idempotent; compounds of earlier
 // programmes that p no longer lists are marked inactive (their data stays;
 // votes, survey answers, reports and imports are refused). A compound
@@ -34,19 +34,24 @@ func (s *Store) ApplyProgramme(ctx context.Context, p renovote.Programme) error 
 			if err != nil {
 				return fmt.Errorf("compound %s: %w", c.ID, err)
 			}
-			var so, sc any
+			var so, sc, po, pc any
 			if sv := c.Survey; !sv.Opens.IsZero() && !sv.Closes.IsZero() {
 				so, sc = sv.Opens.UnixNano(), sv.Closes.UnixNano()
 			}
+			if c.HasPublicity() {
+				po, pc = c.Publicity.Opens.UnixNano(), c.Publicity.Closes.UnixNano()
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO compounds
-				(id, active, programme, name, rule, publish, planned, opens_ns, closes_ns, survey_opens_ns, survey_closes_ns)
-				VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				(id, active, programme, name, rule, publish, planned, opens_ns, closes_ns, survey_opens_ns, survey_closes_ns,
+				publicity_opens_ns, publicity_closes_ns)
+				VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (id) DO UPDATE SET active = 1, programme = excluded.programme, name = excluded.name,
 				rule = excluded.rule, publish = excluded.publish, planned = excluded.planned,
 				opens_ns = excluded.opens_ns, closes_ns = excluded.closes_ns,
-				survey_opens_ns = excluded.survey_opens_ns, survey_closes_ns = excluded.survey_closes_ns`,
+				survey_opens_ns = excluded.survey_opens_ns, survey_closes_ns = excluded.survey_closes_ns,
+				publicity_opens_ns = excluded.publicity_opens_ns, publicity_closes_ns = excluded.publicity_closes_ns`,
 				c.ID, p.ID, c.Name, string(rule), b2i(c.PublishTally), c.PlannedHouseholds,
-				c.Ballot.Opens.UnixNano(), c.Ballot.Closes.UnixNano(), so, sc); err != nil {
+				c.Ballot.Opens.UnixNano(), c.Ballot.Closes.UnixNano(), so, sc, po, pc); err != nil {
 				return fmt.Errorf("compound %s: %w", c.ID, err)
 			}
 		}

@@ -384,13 +384,16 @@ type compoundState struct {
 	opens, closes             int64
 	hasSurvey                 bool
 	surveyOpens, surveyCloses int64
+	hasPublicity              bool
+	publicOpens, publicCloses int64
 }
 
 func getCompound(ctx context.Context, q querier, id string) (compoundState, error) {
 	var c compoundState
-	var so, sc sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT active, opens_ns, closes_ns, survey_opens_ns, survey_closes_ns
-		FROM compounds WHERE id = ?`, id).Scan(&c.active, &c.opens, &c.closes, &so, &sc)
+	var so, sc, po, pc sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT active, opens_ns, closes_ns, survey_opens_ns, survey_closes_ns,
+		publicity_opens_ns, publicity_closes_ns FROM compounds WHERE id = ?`, id).
+		Scan(&c.active, &c.opens, &c.closes, &so, &sc, &po, &pc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil
 	}
@@ -400,6 +403,8 @@ func getCompound(ctx context.Context, q querier, id string) (compoundState, erro
 	c.exists = true
 	c.hasSurvey = so.Valid && sc.Valid
 	c.surveyOpens, c.surveyCloses = so.Int64, sc.Int64
+	c.hasPublicity = po.Valid && pc.Valid
+	c.publicOpens, c.publicCloses = po.Int64, pc.Int64
 	return c, nil
 }
 
@@ -447,6 +452,8 @@ const (
 	opMove     = "move"
 	opRemind   = "remind"
 	opNotice   = "notice"
+	opObject   = "objection"
+	opAnswer   = "answer"
 	globalSlot = ""
 )
 

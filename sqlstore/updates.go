@@ -17,7 +17,8 @@ func (s *Store) FirstSeen(ctx context.Context, updateID int64) (bool, error) {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		now := s.now().UnixNano()
 		res, err := tx.ExecContext(ctx, `INSERT INTO updates (id, expires_ns) VALUES (?, ?)
-			ON CONFLICT (id) DO UPDATE SET expires_ns = excluded.expires_ns WHERE updates.expires_ns <= ?`,
+			ON CONFLICT (id) DO UPDATE SET expires_ns = excluded.expires_ns, kind = 'seen', token = '', attempt = 0
+			WHERE updates.expires_ns <= ?`,
 			updateID, s.now().Add(s.opts.UpdateTTL).UnixNano(), now)
 		if err != nil {
 			return err

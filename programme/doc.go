@@ -60,7 +60,9 @@
 //	        - {id: roof_repair, name: 屋面修缮, class: must}
 //
 // Unknown fields are errors (like yaml.v3's KnownFields), and so are duplicate
-// keys; anchors and aliases work, merge keys (<<) do not.
+// keys; anchors and aliases work, merge keys (<<) do not. Aliases may repeat
+// values, up to ten times as many values as the file itself holds (plus
+// 10,000): a file whose aliases expand further is refused.
 //
 // # Survey
 //
@@ -105,7 +107,8 @@
 // (time zone data is embedded with time/tzdata, so a bare container works too).
 // Accepted forms: "2020-05-01", "2020-05-01 08:00", "2020-05-01 08:00:00",
 // "2020-05-01T08:00", "2020-05-01T08:00:00", and RFC 3339 with an offset
-// ("2020-05-01T08:00:00+08:00", which ignores time_zone).
+// ("2020-05-01T08:00:00+08:00", which ignores time_zone). Years run from 1970
+// to 9999 (the store keeps times as RFC 3339).
 //
 // A date alone means the START of that day for ballot.opens, survey.opens,
 // publicity.opens and phase starts, and the END of that day for

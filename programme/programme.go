@@ -233,7 +233,13 @@ func decodeFile(data []byte, w *walker, fp *fileProgramme) error {
 	if root.Kind != yaml.MappingNode {
 		return fileErr(fmt.Sprintf("want a mapping of the programme's fields, got %s (line %d)", kindName(root), root.Line))
 	}
+	// Aliases may repeat what the file holds, not blow it up: at most ten
+	// times the file's own values (and 10,000 more for small files).
+	w.limit = 10*countNodes(root) + 10_000
 	w.decode(root, "", reflectValue(fp))
+	if w.overflow {
+		return fileErr(fmt.Sprintf("the file's aliases (*name) expand to more than %d values: write the values out, or repeat fewer of them", w.limit))
+	}
 	return nil
 }
 

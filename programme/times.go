@@ -60,14 +60,14 @@ func ParseTime(s string, loc *time.Location, end bool) (time.Time, error) {
 		if end {
 			t = t.AddDate(0, 0, 1)
 		}
-		return t, nil
+		return inRange(t, orig)
 	}
 	if len(s) > 19 && (strings.HasSuffix(s, "Z") || strings.HasSuffix(s, "z") || strings.ContainsAny(s[19:], "+-")) {
 		t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
 		if err != nil {
 			return fail(err)
 		}
-		return t, nil
+		return inRange(t, orig)
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05"} {
 		if len(s) == len(layout) {
@@ -75,8 +75,22 @@ func ParseTime(s string, loc *time.Location, end bool) (time.Time, error) {
 			if err != nil {
 				return fail(err)
 			}
-			return t, nil
+			return inRange(t, orig)
 		}
 	}
 	return time.Time{}, &TimeError{Value: orig, Reason: formatsHint}
+}
+
+// inRange refuses a time the store cannot keep exactly: programmes are
+// stored as JSON, whose times are RFC 3339 (a year of four digits, an offset
+// in whole minutes, which local mean time before 1901 is not). A programme's
+// dates lie between 1970 and 9999.
+func inRange(t time.Time, orig string) (time.Time, error) {
+	if y := t.Year(); y < 1970 || y > 9999 {
+		return time.Time{}, &TimeError{Value: orig, Reason: fmt.Sprintf("year %d out of range (1970 to 9999)", y)}
+	}
+	if _, off := t.Zone(); off%60 != 0 {
+		return time.Time{}, &TimeError{Value: orig, Reason: "the time zone's offset on that day is not in whole minutes"}
+	}
+	return t, nil
 }

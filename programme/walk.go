@@ -14,6 +14,20 @@ import (
 type walker struct {
 	problems []problem
 	lines    map[string]int // path -> line of the key or item in the file
+	// values counts the values decoded; aliases can make a small file decode
+	// to millions (a list of aliases of a list of aliases...). Past limit
+	// (when not 0) decoding stops and overflow is set.
+	values, limit int
+	overflow      bool
+}
+
+// countNodes counts the nodes of the file as written, an alias as one.
+func countNodes(n *yaml.Node) int {
+	c := 1
+	for _, k := range n.Content {
+		c += countNodes(k)
+	}
+	return c
 }
 
 // problem is a renovote.Problem with the line it was found on (0: unknown).
@@ -58,6 +72,14 @@ func field(path, key string) string {
 	return path + "." + key
 }
 
+// orFile is the path of a problem at path: "file" for the top level.
+func orFile(path string) string {
+	if path == "" {
+		return "file"
+	}
+	return path
+}
+
 func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
 func isNull(n *yaml.Node) bool {
@@ -78,6 +100,13 @@ func kindName(n *yaml.Node) string {
 
 // decode fills v (addressable) from n. A null leaves v at its zero value.
 func (w *walker) decode(n *yaml.Node, path string, v reflect.Value) {
+	if w.overflow {
+		return
+	}
+	if w.values++; w.limit > 0 && w.values > w.limit {
+		w.overflow = true
+		return
+	}
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
@@ -152,18 +181,18 @@ func (w *walker) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			w.add(path, k.Line, "a key must be a plain name, got "+kindName(k))
+			w.add(orFile(path), k.Line, "a key must be a plain name, got "+kindName(k))
 			continue
 		}
 		key := k.Value
 		p := field(path, key)
 		if key == "<<" {
-			w.add(path, k.Line, "merge keys (<<) are not supported")
+			w.add(orFile(path), k.Line, "merge keys (<<) are not supported")
 			continue
 		}
 		fi, ok := fields[key]
 		if !ok {
-			w.add(p, k.Line, fmt.Sprintf("unknown field %q (known: %s)", key, strings.Join(names, ", ")))
+			w.add(orFile(p), k.Line, fmt.Sprintf("unknown field %q (known: %s)", key, strings.Join(names, ", ")))
 			continue
 		}
 		if first, dup := seen[key]; dup {

@@ -258,7 +258,7 @@ func (s *sender) parts(m renovote.OutMsg) []func(ctx context.Context, c caller) 
 	if m.Photo != "" {
 		capt := caption
 		ps = append(ps, func(ctx context.Context, c caller) error {
-			_, err := b.sendPhoto(ctx, c, chat, m.Photo, capt, nil)
+			_, err := b.sendPhoto(ctx, c, chat, nil, m.Photo, capt, nil)
 			return err
 		})
 		caption = ""

@@ -1,7 +1,10 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"strings"
 	"sync"
 	"testing"
@@ -49,5 +52,56 @@ func TestPhotoInAndOut(t *testing.T) {
 	}
 	if c.ReplyMarkup == nil || len(c.ReplyMarkup.Buttons()) != 1 {
 		t.Fatalf("buttons lost: %+v", c.ReplyMarkup)
+	}
+}
+
+// A reply with Photo uploads its bytes as a photo (sendPhoto, multipart)
+// with the text as caption and the buttons; after a server error the retry
+// uploads the same bytes again.
+func TestPhotoUpload(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var buf bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 120, 80))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i)
+	}
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	pic := buf.Bytes()
+	h := handlerFunc(func(_ context.Context, in dialogs.Input, _ time.Time) (dialogs.Response, error) {
+		return dialogs.Response{Replies: []dialogs.Reply{{
+			Photo:   &dialogs.Document{Name: "consent.png", Data: pic},
+			Text:    "📊 图表 1/3",
+			Buttons: [][]dialogs.Button{{{Label: "好", Data: "ok"}}},
+		}}}, nil
+	})
+	e.run(e.newBot(h, nil))
+	e.srv.FailNext("sendPhoto", 1, bottest.InternalError())
+	u := e.srv.User(31_003, "B", "zh-hans")
+	u.Send("/charts")
+	c := e.call(func(c bottest.Call) bool { return c.Method == "sendPhoto" && c.OK() })
+	part, ok := c.File("photo")
+	if !ok || part.Filename != "consent.png" || part.Size != len(pic) || part.FileID == "" {
+		t.Fatalf("upload %+v (%v)", part, ok)
+	}
+	f, ok := e.srv.File(part.FileID)
+	if !ok || f.Kind != "photo" || !bytes.Equal(f.Data, pic) {
+		t.Fatalf("stored file %+v", f)
+	}
+	if c.Param("caption") != "📊 图表 1/3" || c.ReplyMarkup == nil || len(c.ReplyMarkup.Buttons()) != 1 {
+		t.Fatalf("caption %q, markup %+v", c.Param("caption"), c.ReplyMarkup)
+	}
+	ms := e.srv.BotMessages(u.ID)
+	if len(ms) != 1 || ms[0].Kind != "photo" || ms[0].FileID != part.FileID {
+		t.Fatalf("transcript %+v", ms)
+	}
+	calls := e.srv.CallsTo("sendPhoto")
+	if len(calls) != 2 || calls[0].OK() {
+		t.Fatalf("want a failed sendPhoto and its retry, got %v", calls)
+	}
+	if p, ok := calls[0].File("photo"); !ok || p.Size != len(pic) {
+		t.Fatalf("the failed attempt uploaded %+v (%v)", p, ok)
 	}
 }

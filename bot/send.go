@@ -37,7 +37,8 @@ func (b *Bot) send(ctx context.Context, in dialogs.Input, resp dialogs.Response)
 // is reported to the Handler if it is a Tracker.
 //
 // Which kind of message: a document (Document, else DocumentFileID), else a
-// photo (PhotoFileID), else an edit (EditMessageID), else a text message.
+// photo (Photo uploaded, else PhotoFileID), else an edit (EditMessageID),
+// else a text message.
 func (b *Bot) deliver(ctx context.Context, chat int64, r dialogs.Reply, resend bool) (int, error) {
 	c := b.replyCaller(ctx)
 	var m *models.Message
@@ -53,8 +54,8 @@ func (b *Bot) deliver(ctx context.Context, chat int64, r dialogs.Reply, resend b
 	switch {
 	case r.Document != nil || r.DocumentFileID != "":
 		m, err = b.sendDocument(ctx, c, chat, r.Document, r.DocumentFileID, truncateUTF16(r.Text, maxCaption), r.Buttons)
-	case r.PhotoFileID != "":
-		m, err = b.sendPhoto(ctx, c, chat, r.PhotoFileID, truncateUTF16(r.Text, maxCaption), r.Buttons)
+	case r.Photo != nil || r.PhotoFileID != "":
+		m, err = b.sendPhoto(ctx, c, chat, r.Photo, r.PhotoFileID, truncateUTF16(r.Text, maxCaption), r.Buttons)
 	case r.EditMessageID > 0:
 		m, err = b.editText(ctx, c, chat, r)
 		switch {
@@ -149,11 +150,17 @@ func (b *Bot) sendMessage(ctx context.Context, c caller, chat int64, text string
 // maxCaption is Telegram's limit on a caption, in UTF-16 units.
 const maxCaption = 1024
 
-// sendPhoto sends a photo by file id with a caption.
-func (b *Bot) sendPhoto(ctx context.Context, c caller, chat int64, fileID, caption string, buttons [][]dialogs.Button) (*models.Message, error) {
+// sendPhoto uploads photo (its name and bytes), or else sends fileID, with a
+// caption.
+func (b *Bot) sendPhoto(ctx context.Context, c caller, chat int64, photo *dialogs.Document, fileID, caption string, buttons [][]dialogs.Button) (*models.Message, error) {
 	var m *models.Message
 	err := c("sendPhoto", func() (err error) {
-		m, err = b.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: fileID},
+		var file models.InputFile = &models.InputFileString{Data: fileID}
+		if photo != nil {
+			// A new reader for every attempt: a retry uploads the bytes again.
+			file = &models.InputFileUpload{Filename: photo.Name, Data: bytes.NewReader(photo.Data)}
+		}
+		m, err = b.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Photo: file,
 			Caption: caption, ReplyMarkup: keyboard(buttons)})
 		return err
 	})

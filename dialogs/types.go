@@ -53,6 +53,9 @@ type Reply struct {
 	// uploads one; Text is the caption. Not with EditMessageID.
 	DocumentFileID string
 	Document       *Document
+	// Photo uploads an image (a PNG chart) as a photo, with Text as its
+	// caption and the buttons. Not with EditMessageID.
+	Photo *Document
 	// Track, when set, asks the adapter to tell the engine (Engine.Sent) the
 	// id of the message this reply became, e.g. a notice's progress message.
 	Track string

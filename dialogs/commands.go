@@ -23,13 +23,17 @@ var menu = []struct {
 	{"survey", "rwa", msg{"填写改造需求调查", "Fill in the renovation survey"}},
 	{"report_problem", "rwa", msg{"反馈问题（可带照片）", "Report a problem (photos welcome)"}},
 	{"notices", "rwa", msg{"通知", "Notices"}},
+	{"myvote", "rwa", msg{"查看本户的表决记录", "See what is recorded for my household"}},
+	{"objection", "rwa", msg{"对本户记录提出异议（公示期内）", "Object to my household's record (public notice period)"}},
 	{"tally", "wba", msg{"投票统计", "Tallies"}},
 	{"paper", "wa", msg{"录入纸质票或委托书", "Enter a paper ballot or proxy"}},
 	{"notice", "wa", msg{"给住户发通知", "Send residents a notice"}},
 	{"nonvoters", "wa", msg{"未投票住户名单（扫楼）", "Households that have not voted"}},
 	{"reports", "wba", msg{"问题反馈", "Problem reports"}},
+	{"objections", "wba", msg{"居民的异议（公示期）", "Residents' objections (public notice)"}},
 	{"survey_results", "wba", msg{"调查结果", "Survey results"}},
 	{"report", "wba", msg{"住建局报表（可下载表格）", "Bureau report (spreadsheet)"}},
+	{"publicity", "wba", msg{"表决结果公示（可打印）", "Public notice of the ballot (printable)"}},
 	{"supervisor", "a", msg{"设民间监理员", "Name a resident supervisor"}},
 	{"notices_all", "ba", msg{"全部通知和送达情况", "Every notice and its delivery"}},
 	{"undelivered", "wba", msg{"未能送达的消息", "Messages that could not be delivered"}},
@@ -44,9 +48,10 @@ var menu = []struct {
 
 // CommandsFor is the command menu of a role, in the language of code
 // (Chinese for "" and "zh…", English otherwise): residents vote, survey,
-// report_problem, notices, help, cancel; workers add tally, paper, notice,
-// nonvoters, reports, survey_results, report; the bureau has tally,
-// survey_results, report, reports, notices_all, staff, invite_staff, help, cancel; admins have every
+// report_problem, notices, myvote, objection, help, cancel; workers add
+// tally, paper, notice, nonvoters, reports, objections, survey_results,
+// report, publicity; the bureau has tally, survey_results, report, reports,
+// objections, publicity, notices_all, staff, invite_staff, help, cancel; admins have every
 // command. The channel adapter sets it per chat. An unknown role gets the
 // residents' menu.
 func CommandsFor(role renovote.Role, code string) []Command {

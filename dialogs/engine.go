@@ -43,6 +43,13 @@ type Config struct {
 	// phones when personal; /report then offers it as a download. The command
 	// wires report.Build and report.XLSX (dialogs does not import excelize).
 	Report func(ctx context.Context, scope func(compoundID string) bool, personal bool) (name string, data []byte, err error)
+	// Objections keeps residents' objections (/objection, /objections); nil:
+	// the Store, when it implements Objections, else objections are off.
+	Objections Objections
+	// Publicity, when set, builds the printable public notice (公示) of one
+	// compound's tally at now as a file (name and bytes, HTML); /publicity
+	// sends it to staff. The command wires report.PublicityHTML.
+	Publicity func(ctx context.Context, compoundID string, now time.Time) (name string, data []byte, err error)
 }
 
 // Engine runs the conversations. It is safe for concurrent use; the adapter
@@ -60,6 +67,8 @@ type Engine struct {
 	schedule    func(ctx context.Context, now time.Time) ([]ScheduleEntry, error)
 	report      func(ctx context.Context, scope func(string) bool, personal bool) (string, []byte, error)
 	receiptID   func() string // renovote.NewReceiptID; replaced in tests
+	objections  Objections    // nil: objections are off
+	publicity   func(ctx context.Context, compoundID string, now time.Time) (string, []byte, error)
 }
 
 // SetBotUsername sets the username used in links (staff invitations) when it
@@ -81,6 +90,7 @@ func New(cfg Config) *Engine {
 		report:      cfg.Report,
 		receiptID:   renovote.NewReceiptID,
 	}
+	e.objections, e.publicity = objectionsOf(cfg), cfg.Publicity
 	for _, id := range cfg.Admins {
 		if !e.admins[id] {
 			e.adminIDs = append(e.adminIDs, id)
@@ -272,6 +282,14 @@ func (t *turn) command() (Response, error) {
 		return t.scheduleCommand()
 	case "report":
 		return t.bureauReport()
+	case "myvote":
+		return t.myVote()
+	case "objection":
+		return t.objectionCommand()
+	case "objections":
+		return t.listObjections()
+	case "publicity":
+		return t.publicityCommand()
 	}
 	return t.say(mHint.s(t.l)), nil
 }
@@ -305,6 +323,10 @@ func (t *turn) callback() (Response, error) {
 		return t.remindPress(d)
 	case d == "rp:x":
 		return t.reportPress()
+	case strings.HasPrefix(d, "o:"):
+		return t.objectionCallback(d)
+	case strings.HasPrefix(d, "pub:"):
+		return t.publicityPress(d)
 	}
 	return t.expired(), nil
 }
@@ -329,6 +351,8 @@ func (t *turn) text() (Response, error) {
 		return t.noticeText()
 	case flowStaffInvite:
 		return t.staffInviteReminder(), nil
+	case flowObjection:
+		return t.objectionText()
 	}
 	switch word {
 	case "投票", "vote":

@@ -50,6 +50,8 @@ type fakeStore struct {
 	outbox      []fakeOut
 	unreachable map[int64]bool
 	dead        []renovote.DeadLetter
+
+	objections *fakeObjections // made on first use (fake_objection_test.go)
 }
 
 // fakeOut is one outbox message and its outcome ("" while pending).

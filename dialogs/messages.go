@@ -193,14 +193,14 @@ var (
 	mStaffRevoked      = msg{"已取消用户 %d 的身份（%s）。", "User %d is no longer staff (was: %s)."}
 	mYouAreRevoked     = msg{"您的工作人员身份已被取消。", "Your staff role has been revoked."}
 	mHelpResident      = msg{
-		"可以使用的命令：\n/vote 查看改造方案并投票\n/survey 填写改造需求调查\n/report_problem 反馈问题（可以带照片）\n/notices 本小区的通知\n/tally 查看本小区统计（如已公示）\n/cancel 取消当前操作\n/help 帮助\n绑定住户：请打开社区工作人员发给您的邀请链接。",
-		"Commands:\n/vote see the plan and vote\n/survey fill in the renovation survey\n/report_problem report a problem (photos welcome)\n/notices your compound's notices\n/tally your compound's tally (when published)\n/cancel stop what you are doing\n/help this help\nTo link your household, open the invitation link from the community workers.",
+		"可以使用的命令：\n/vote 查看改造方案并投票\n/survey 填写改造需求调查\n/report_problem 反馈问题（可以带照片）\n/notices 本小区的通知\n/tally 查看本小区统计（如已公示）\n/myvote 查看本户的表决记录\n/objection 公示期内对本户记录提出异议\n/cancel 取消当前操作\n/help 帮助\n绑定住户：请打开社区工作人员发给您的邀请链接。",
+		"Commands:\n/vote see the plan and vote\n/survey fill in the renovation survey\n/report_problem report a problem (photos welcome)\n/notices your compound's notices\n/tally your compound's tally (when published)\n/myvote see what is recorded for your household\n/objection object to your household's record during the public notice\n/cancel stop what you are doing\n/help this help\nTo link your household, open the invitation link from the community workers.",
 	}
 	mHelpStaff  = msg{"工作人员命令：", "Staff commands:"}
 	mHelpBureau = msg{"住建局命令（只能查看，不能修改）：", "Housing bureau commands (read only):"}
 	mHelpRead   = msg{
-		"/tally 各小区统计；/tally 小区名称 查看一个小区\n/survey_results 调查结果；/survey_results 小区名称 查看一个小区\n/reports 待处理的问题反馈；/reports 小区名称\n/report 住建局报表（各小区表决情况和调查前三项），可下载表格",
-		"/tally every compound's tally; /tally <name> one compound\n/survey_results survey results; /survey_results <name> one compound\n/reports open problem reports; /reports <name>\n/report the bureau's report (each compound's ballot, the survey's top 3), with a spreadsheet",
+		"/tally 各小区统计；/tally 小区名称 查看一个小区\n/survey_results 调查结果；/survey_results 小区名称 查看一个小区\n/reports 待处理的问题反馈；/reports 小区名称\n/objections 居民的异议（公示期）；/objections 小区名称\n/report 住建局报表（各小区表决情况和调查前三项），可下载表格\n/publicity [小区] 表决结果公示（HTML，可打印张贴）",
+		"/tally every compound's tally; /tally <name> one compound\n/survey_results survey results; /survey_results <name> one compound\n/reports open problem reports; /reports <name>\n/objections residents' objections (public notice); /objections <name>\n/report the bureau's report (each compound's ballot, the survey's top 3), with a spreadsheet\n/publicity [compound] the public notice of the ballot (HTML, to print and post)",
 	}
 	mHelpNotices    = msg{"/notices 通知和送达情况\n/undelivered 未能送达的消息\n/schedule 定时任务：下次和上次运行", "/notices notices and their delivery\n/undelivered messages that could not be delivered\n/schedule scheduled jobs: next and last runs"}
 	mHelpNoticesAll = msg{"/notices_all 全部通知和送达情况\n/undelivered 未能送达的消息\n/schedule 定时任务：下次和上次运行", "/notices_all every notice and its delivery\n/undelivered messages that could not be delivered\n/schedule scheduled jobs: next and last runs"}

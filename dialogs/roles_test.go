@@ -85,12 +85,12 @@ func TestCommandsFor(t *testing.T) {
 		role renovote.Role
 		want []string
 	}{
-		{renovote.RoleResident, []string{"vote", "survey", "report_problem", "notices", "help", "cancel"}},
-		{renovote.RoleWorker, []string{"vote", "survey", "report_problem", "notices", "tally", "paper", "notice", "nonvoters", "reports", "survey_results", "report", "undelivered", "schedule", "help", "cancel"}},
-		{renovote.RoleBureau, []string{"tally", "reports", "survey_results", "report", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "help", "cancel"}},
-		{renovote.RoleAdmin, []string{"vote", "survey", "report_problem", "notices", "tally", "paper", "notice", "nonvoters", "reports", "survey_results",
-			"report", "supervisor", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "revoke_staff", "addworker", "help", "cancel"}},
-		{"nobody", []string{"vote", "survey", "report_problem", "notices", "help", "cancel"}},
+		{renovote.RoleResident, []string{"vote", "survey", "report_problem", "notices", "myvote", "objection", "help", "cancel"}},
+		{renovote.RoleWorker, []string{"vote", "survey", "report_problem", "notices", "myvote", "objection", "tally", "paper", "notice", "nonvoters", "reports", "objections", "survey_results", "report", "publicity", "undelivered", "schedule", "help", "cancel"}},
+		{renovote.RoleBureau, []string{"tally", "reports", "objections", "survey_results", "report", "publicity", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "help", "cancel"}},
+		{renovote.RoleAdmin, []string{"vote", "survey", "report_problem", "notices", "myvote", "objection", "tally", "paper", "notice", "nonvoters", "reports", "objections", "survey_results",
+			"report", "publicity", "supervisor", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "revoke_staff", "addworker", "help", "cancel"}},
+		{"nobody", []string{"vote", "survey", "report_problem", "notices", "myvote", "objection", "help", "cancel"}},
 	} {
 		if got := names(CommandsFor(c.role, "zh")); !slices.Equal(got, c.want) {
 			t.Errorf("%q: %v, want %v", c.role, got, c.want)

@@ -41,6 +41,10 @@ type Session struct {
 	// Notice is the notice or reminder being composed (flow "notice").
 	Notice *NoticeDraft `json:"notice,omitempty"`
 
+	// Objection is the objection being written (flow "objection"). It is
+	// never changed in place: a step that changes it sets a new one.
+	Objection *ObjectionDraft `json:"objection,omitempty"`
+
 	// Survey is the survey draft. It outlives other flows (a /vote or a
 	// /paper in the middle keeps it) and is kept for the survey TTL after its
 	// last change; Flow is "survey" while the resident is answering it.
@@ -127,13 +131,14 @@ func (d *ReportDraft) clone() *ReportDraft {
 }
 
 // Finished is the update that completed a survey (Report and Notice empty),
-// filed the report Report of compound CompoundID, or sent (or scheduled) the
-// notice Notice.
+// filed the report Report of compound CompoundID, filed the objection
+// Objection of compound CompoundID, or sent (or scheduled) the notice Notice.
 type Finished struct {
 	Update     int64  `json:"update"`
 	CompoundID string `json:"compound,omitempty"`
 	Report     string `json:"report,omitempty"`
 	Notice     string `json:"notice,omitempty"`
+	Objection  string `json:"objection,omitempty"`
 }
 
 // Flows.
@@ -145,6 +150,8 @@ const (
 	flowNotice = "notice"
 	// flowStaffInvite waits for a staff invitation to be accepted.
 	flowStaffInvite = "staff"
+	// flowObjection is an objection being written (Session.Objection).
+	flowObjection = "objection"
 )
 
 // Steps of the paper flow.

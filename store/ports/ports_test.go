@@ -14,6 +14,8 @@ var (
 	_ dialogs.Store = (*store.Store)(nil)
 	// and the bot's outbox,
 	_ bot.Outbox = (*store.Store)(nil)
-	// and reads staff invitations for the confirmation screen.
+	// and reads staff invitations for the confirmation screen,
 	_ dialogs.StaffInviteReader = (*store.Store)(nil)
+	// and keeps residents' objections.
+	_ dialogs.Objections = (*store.Store)(nil)
 )

@@ -30,6 +30,10 @@ type config struct {
 	OutboxReclaim time.Duration
 	// HTTPAddr is host:port of the /healthz and /metrics server; empty: none.
 	HTTPAddr string
+	// Webhook mode (run; webhook.go): Telegram posts updates to WebhookURL,
+	// served on WebhookAddr; empty URL: long polling.
+	WebhookURL, WebhookSecret, WebhookAddr string
+	WebhookDeleteOnExit, WebhookDropPending bool
 
 	// Run only: files applied at start (handy with the in-memory store).
 	Programme  string
@@ -49,6 +53,9 @@ var settings = []struct{ env, flag, def, help string }{
 	{"RENOVOTE_RATE", "rate", "25", "messages per second to Telegram, all chats together"},
 	{"RENOVOTE_OUTBOX_RECLAIM", "outbox-reclaim", "1m", "take over a dead sender's outbox messages after this long"},
 	{"RENOVOTE_HTTP_ADDR", "http-addr", "", "host:port serving /healthz and /metrics (e.g. 127.0.0.1:8080); empty serves none"},
+	{"RENOVOTE_WEBHOOK_URL", "webhook-url", "", "public https URL Telegram posts updates to (webhook mode); empty: long polling"},
+	{"RENOVOTE_WEBHOOK_ADDR", "webhook-addr", "", "host:port the webhook endpoint listens on, behind the TLS proxy (e.g. :8081)"},
+	{"RENOVOTE_WEBHOOK_SECRET", "webhook-secret", "", "secret token Telegram sends with each update, the same on every replica; empty: derived from the bot token"},
 }
 
 var tokenPattern = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{10,}$`)
@@ -68,6 +75,8 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 	fs.StringVar(&c.Programme, "programme", "", "run: apply this programme file at start")
 	fs.StringVar(&c.Register, "register", "", "run: import this register file at start")
 	fs.StringVar(&c.InvitesOut, "invites-out", "", "run: write the invitation links CSV here at start")
+	fs.BoolVar(&c.WebhookDeleteOnExit, "webhook-delete-on-exit", false, "run: delete the webhook when the bot stops (default: leave it for the other replicas)")
+	fs.BoolVar(&c.WebhookDropPending, "drop-pending", false, "webhook delete: also drop the updates Telegram holds")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return c, nil, err
@@ -121,6 +130,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 	if c.HTTPAddr != "" && !validHostPort(c.HTTPAddr) {
 		problems = append(problems, fmt.Sprintf("RENOVOTE_HTTP_ADDR (-http-addr): %q is not host:port with a port from 1 to 65535 (e.g. 127.0.0.1:8080)", c.HTTPAddr))
 	}
+	problems = append(problems, parseWebhook(&c, vals)...)
 	if len(problems) > 0 {
 		return c, nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
 	}

@@ -17,7 +17,7 @@ import (
 const usage = `renovote: the consent ballot of old-compound renovation, on Telegram.
 
 Usage:
-  renovote [run] [flags]                       run the bot (long polling)
+  renovote [run] [flags]                       run the bot (long polling, or a webhook with -webhook-url)
   renovote programme apply FILE                apply a programme file (idempotent)
   renovote register import FILE [-remove-missing]
                                                import the household register (CSV or XLSX)
@@ -35,6 +35,8 @@ Usage:
                                                record a paper or proxy ballot
   renovote worker add|remove|list [USER_ID]    name community workers
   renovote schedule                            the scheduled jobs: next run, last run and outcome
+  renovote webhook info [-json] | delete [-drop-pending]
+                                               the bot's webhook as Telegram sees it; delete it
 
 HOUSEHOLD is building-unit-room, e.g. 3-2-301. Settings (environment, or flag):
 `
@@ -63,7 +65,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	sub := ""
 	switch cmd {
-	case "programme", "program", "register", "invite", "worker", "survey":
+	case "programme", "program", "register", "invite", "worker", "survey", "webhook":
 		if len(args) == 0 {
 			return fmt.Errorf("%s: which action? see renovote -h", cmd)
 		}
@@ -79,7 +81,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	env := &cli{out: stdout, errOut: stderr, now: nowFunc}
 	env.declareFlags(fs)
-	cfg, rest, err := parseConfig(fs, args, getenv, cmd == "run")
+	cfg, rest, err := parseConfig(fs, args, getenv, cmd == "run" || cmd == "webhook")
 	if err != nil {
 		return err
 	}
@@ -115,6 +117,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return env.withStore(ctx, func(c *cli) error { return c.surveyResults(ctx) })
 	case "paper ":
 		return env.withStore(ctx, func(c *cli) error { return c.paper(ctx, rest) })
+	case "webhook info", "webhook delete":
+		return env.webhookCmd(ctx, sub, rest)
 	case "worker add", "worker remove", "worker list":
 		return env.withStore(ctx, func(c *cli) error { return c.worker(ctx, sub, rest) })
 	}

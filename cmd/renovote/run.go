@@ -80,7 +80,8 @@ func (c *cli) run(ctx context.Context) error {
 		},
 		Report: reportXLSX(st, c.now)})
 	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor,
-		Outbox: st, Progress: dialogs.NoticeProgress, Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: c.now, Metrics: botMetrics})
+		Outbox: st, Progress: dialogs.NoticeProgress, Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: c.now, Metrics: botMetrics,
+		Webhook: c.webhookConfig()})
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,9 @@ import (
 // compound of the sender's scope (households, bound, voted, agree, each rule
 // test, what is still needed), the survey's top 3 must-do items over those
 // compounds, and a button that sends the whole report as a spreadsheet
-// (Config.Report: 汇总, 楼栋, 调查结果, 住户明细).
+// (Config.Report: 汇总, 楼栋, 调查结果, 住户明细), and one that sends the
+// charts as photos (Config.Charts: consent against the threshold, survey
+// items ranked, votes day by day), both of the sender's scope.
 //
 // Who gets what. Admins and the bureau read every compound; a worker reads the
 // compounds of their scope only (renovote.StaffMember.Covers), in the text and
@@ -64,8 +66,15 @@ func (t *turn) bureauReport() (Response, error) {
 		parts = append(parts, reportTop(t.l, p, p.SurveyResults(sum)))
 	}
 	replies := splitMessages(parts)
+	var row []Button
 	if t.e.report != nil {
-		replies[len(replies)-1].Buttons = [][]Button{{{Label: mBtnSpreadsheet.s(t.l), Data: "rp:x"}}}
+		row = append(row, Button{Label: mBtnSpreadsheet.s(t.l), Data: "rp:x"})
+	}
+	if t.e.charts != nil {
+		row = append(row, Button{Label: mBtnCharts.s(t.l), Data: "rp:c"})
+	}
+	if len(row) > 0 {
+		replies[len(replies)-1].Buttons = [][]Button{row}
 	}
 	return Response{Replies: replies}, nil
 }
@@ -137,4 +146,33 @@ func (t *turn) reportPress() (Response, error) {
 	}
 	return Response{Replies: []Reply{{Text: mBReportCaption.f(t.l, p.Name, fmtTime(t.l, location(p), t.now)),
 		Document: &Document{Name: name, Data: data}}}, CallbackText: mBReportSending.s(t.l)}, nil
+}
+
+// chartsPress handles "rp:c": the charts of the sender's scope as photos,
+// one message each, the scope checked again now. The charts carry no names
+// or phones.
+func (t *turn) chartsPress() (Response, error) {
+	m, p, resp, done, err := t.staffAct(renovote.ActResults)
+	if done {
+		return resp, err
+	}
+	if t.e.charts == nil {
+		return t.expired(), nil
+	}
+	if len(inScope(p, m)) == 0 {
+		return alert(mBReportNone.s(t.l)), nil
+	}
+	docs, err := t.e.charts(t.ctx, m.Covers, chartLang(t.l))
+	if err != nil {
+		return t.fail("charts", err)
+	}
+	if len(docs) == 0 {
+		return alert(mChartsNone.s(t.l)), nil
+	}
+	at := fmtTime(t.l, location(p), t.now)
+	replies := make([]Reply, len(docs))
+	for i := range docs {
+		replies[i] = Reply{Text: mChartsCaption.f(t.l, p.Name, i+1, len(docs), at), Photo: &docs[i]}
+	}
+	return Response{Replies: replies, CallbackText: mChartsSending.s(t.l)}, nil
 }

@@ -34,6 +34,31 @@ func (f *fakeReport) build(p renovote.Programme) func(context.Context, func(stri
 	}
 }
 
+// fakeCharts stands in for report.Build + the chart package: three
+// "images" whose bytes name the compounds the scope accepted and the
+// language.
+type fakeCharts struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (f *fakeCharts) draw(p renovote.Programme) func(context.Context, func(string) bool, string) ([]Document, error) {
+	return func(_ context.Context, scope func(string) bool, lang string) ([]Document, error) {
+		var ids []string
+		for _, c := range p.Compounds {
+			if scope(c.ID) {
+				ids = append(ids, c.ID)
+			}
+		}
+		call := fmt.Sprintf("compounds=%s lang=%s", strings.Join(ids, ","), lang)
+		f.mu.Lock()
+		f.calls = append(f.calls, call)
+		f.mu.Unlock()
+		return []Document{{Name: "consent.png", Data: []byte(call)}, {Name: "survey.png", Data: []byte(call)},
+			{Name: "response.png", Data: []byte(call)}}, nil
+	}
+}
+
 func TestBureauReport(t *testing.T) { transcript(t, "bureau_report", bureauReportRun) }
 
 // bureauReportRun: /report for the bureau (every compound), a worker of one
@@ -43,6 +68,8 @@ func bureauReportRun(w *world) {
 	p := testProgramme()
 	fr := &fakeReport{}
 	w.e.report = fr.build(p)
+	fc := &fakeCharts{}
+	w.e.charts = fc.draw(p)
 	first := p.Compounds[0].ID
 	w.setStaff(bureau, renovote.RoleBureau)
 	w.setStaff(workerE, renovote.RoleWorker, first)
@@ -53,14 +80,18 @@ func bureauReportRun(w *world) {
 	w.tap(zhang, "同意改造")
 	w.send(bureau, "/report")
 	w.tap(bureau, mBtnSpreadsheet.zh)
+	w.note("The bureau asks for the charts: three photos.")
+	w.tap(bureau, mBtnCharts.zh)
 
-	w.note("A worker of one compound sees that compound only.")
+	w.note("A worker of one compound sees that compound only, in the spreadsheet and the charts.")
 	w.send(workerE, "/report")
 	w.tap(workerE, mBtnSpreadsheet.en)
+	w.tap(workerE, mBtnCharts.en)
 
-	w.note("A resident is refused, and so is a forged press of the button.")
+	w.note("A resident is refused, and so are forged presses of the buttons.")
 	w.send(zhang, "/report")
 	w.press(zhang, 1, "rp:x")
+	w.press(zhang, 1, "rp:c")
 
 	all := make([]string, 0, len(p.Compounds))
 	for _, c := range p.Compounds {
@@ -69,5 +100,9 @@ func bureauReportRun(w *world) {
 	want := []string{"compounds=" + strings.Join(all, ",") + " personal=true", "compounds=" + first + " personal=true"}
 	if !slices.Equal(fr.calls, want) {
 		w.t.Fatalf("report calls %q, want %q", fr.calls, want)
+	}
+	want = []string{"compounds=" + strings.Join(all, ",") + " lang=zh", "compounds=" + first + " lang=en"}
+	if !slices.Equal(fc.calls, want) {
+		w.t.Fatalf("charts calls %q, want %q", fc.calls, want)
 	}
 }

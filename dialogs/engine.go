@@ -43,6 +43,12 @@ type Config struct {
 	// phones when personal; /report then offers it as a download. The command
 	// wires report.Build and report.XLSX (dialogs does not import excelize).
 	Report func(ctx context.Context, scope func(compoundID string) bool, personal bool) (name string, data []byte, err error)
+	// Charts, when set, draws the bureau's charts (PNG images: consent
+	// against the threshold, survey items ranked, votes day by day) of the
+	// compounds scope accepts, with words in lang ("zh" or "en"); /report
+	// then offers them as photos. The command wires report.Build and the
+	// chart package. A chart with nothing to draw is left out.
+	Charts func(ctx context.Context, scope func(compoundID string) bool, lang string) ([]Document, error)
 	// Objections keeps residents' objections (/objection, /objections); nil:
 	// the Store, when it implements Objections, else objections are off.
 	Objections Objections
@@ -66,6 +72,7 @@ type Engine struct {
 	xlsx        func(sheet string, header []string, rows [][]string) ([]byte, error)
 	schedule    func(ctx context.Context, now time.Time) ([]ScheduleEntry, error)
 	report      func(ctx context.Context, scope func(string) bool, personal bool) (string, []byte, error)
+	charts      func(ctx context.Context, scope func(string) bool, lang string) ([]Document, error)
 	receiptID   func() string // renovote.NewReceiptID; replaced in tests
 	objections  Objections    // nil: objections are off
 	publicity   func(ctx context.Context, compoundID string, now time.Time) (string, []byte, error)
@@ -88,6 +95,7 @@ func New(cfg Config) *Engine {
 		xlsx:        cfg.XLSX,
 		schedule:    cfg.Schedule,
 		report:      cfg.Report,
+		charts:      cfg.Charts,
 		receiptID:   renovote.NewReceiptID,
 	}
 	e.objections, e.publicity = objectionsOf(cfg), cfg.Publicity
@@ -323,6 +331,8 @@ func (t *turn) callback() (Response, error) {
 		return t.remindPress(d)
 	case d == "rp:x":
 		return t.reportPress()
+	case d == "rp:c":
+		return t.chartsPress()
 	case strings.HasPrefix(d, "o:"):
 		return t.objectionCallback(d)
 	case strings.HasPrefix(d, "pub:"):

@@ -400,9 +400,12 @@ func (w *world) show(inChat int64, r Reply) {
 	if r.Track != "" && r.EditMessageID > 0 {
 		w.t.Errorf("a tracked reply that edits message #%d", r.EditMessageID)
 	}
-	attached := r.PhotoFileID != "" || r.DocumentFileID != "" || r.Document != nil
+	attached := r.PhotoFileID != "" || r.DocumentFileID != "" || r.Document != nil || r.Photo != nil
 	if r.PhotoFileID != "" {
 		head += " [photo " + r.PhotoFileID + "]"
+	}
+	if r.Photo != nil {
+		head += fmt.Sprintf(" [photo upload %s, %d bytes]", r.Photo.Name, len(r.Photo.Data))
 	}
 	if r.DocumentFileID != "" {
 		head += " [document " + r.DocumentFileID + "]"

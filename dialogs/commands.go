@@ -34,6 +34,7 @@ var menu = []struct {
 	{"survey_results", "wba", msg{"调查结果", "Survey results"}},
 	{"report", "wba", msg{"住建局报表（可下载表格）", "Bureau report (spreadsheet)"}},
 	{"publicity", "wba", msg{"表决结果公示（可打印）", "Public notice of the ballot (printable)"}},
+	{"dashboard", "wba", msg{"网页看板（实时统计）", "Web dashboard (live tallies)"}},
 	{"supervisor", "a", msg{"设民间监理员", "Name a resident supervisor"}},
 	{"notices_all", "ba", msg{"全部通知和送达情况", "Every notice and its delivery"}},
 	{"undelivered", "wba", msg{"未能送达的消息", "Messages that could not be delivered"}},

@@ -43,6 +43,10 @@ type Config struct {
 	// phones when personal; /report then offers it as a download. The command
 	// wires report.Build and report.XLSX (dialogs does not import excelize).
 	Report func(ctx context.Context, scope func(compoundID string) bool, personal bool) (name string, data []byte, err error)
+	// DashboardLink, when set, signs a short-lived link to the web dashboard
+	// for a member of staff (/dashboard) and says when it expires. nil: the
+	// dashboard is not configured.
+	DashboardLink func(m renovote.StaffMember, now time.Time) (link string, expires time.Time, err error)
 	// Charts, when set, draws the bureau's charts (PNG images: consent
 	// against the threshold, survey items ranked, votes day by day) of the
 	// compounds scope accepts, with words in lang ("zh" or "en"); /report
@@ -72,6 +76,7 @@ type Engine struct {
 	xlsx        func(sheet string, header []string, rows [][]string) ([]byte, error)
 	schedule    func(ctx context.Context, now time.Time) ([]ScheduleEntry, error)
 	report      func(ctx context.Context, scope func(string) bool, personal bool) (string, []byte, error)
+	dashLink    func(m renovote.StaffMember, now time.Time) (string, time.Time, error)
 	charts      func(ctx context.Context, scope func(string) bool, lang string) ([]Document, error)
 	receiptID   func() string // renovote.NewReceiptID; replaced in tests
 	objections  Objections    // nil: objections are off
@@ -95,6 +100,7 @@ func New(cfg Config) *Engine {
 		xlsx:        cfg.XLSX,
 		schedule:    cfg.Schedule,
 		report:      cfg.Report,
+		dashLink:    cfg.DashboardLink,
 		charts:      cfg.Charts,
 		receiptID:   renovote.NewReceiptID,
 	}
@@ -298,6 +304,8 @@ func (t *turn) command() (Response, error) {
 		return t.listObjections()
 	case "publicity":
 		return t.publicityCommand()
+	case "dashboard":
+		return t.dashboardCommand()
 	}
 	return t.say(mHint.s(t.l)), nil
 }

@@ -370,6 +370,9 @@ func (t *turn) staffHelp(r renovote.Role) string {
 	default:
 		return ""
 	}
+	if h := t.dashboardHelp(); h != "" {
+		parts = slices.Insert(parts, slices.Index(parts, mHelpRead.s(t.l))+1, h)
+	}
 	return strings.Join(parts, "\n")
 }
 

@@ -86,10 +86,10 @@ func TestCommandsFor(t *testing.T) {
 		want []string
 	}{
 		{renovote.RoleResident, []string{"vote", "survey", "report_problem", "notices", "myvote", "objection", "help", "cancel"}},
-		{renovote.RoleWorker, []string{"vote", "survey", "report_problem", "notices", "myvote", "objection", "tally", "paper", "notice", "nonvoters", "reports", "objections", "survey_results", "report", "publicity", "undelivered", "schedule", "help", "cancel"}},
-		{renovote.RoleBureau, []string{"tally", "reports", "objections", "survey_results", "report", "publicity", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "help", "cancel"}},
+		{renovote.RoleWorker, []string{"vote", "survey", "report_problem", "notices", "myvote", "objection", "tally", "paper", "notice", "nonvoters", "reports", "objections", "survey_results", "report", "publicity", "dashboard", "undelivered", "schedule", "help", "cancel"}},
+		{renovote.RoleBureau, []string{"tally", "reports", "objections", "survey_results", "report", "publicity", "dashboard", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "help", "cancel"}},
 		{renovote.RoleAdmin, []string{"vote", "survey", "report_problem", "notices", "myvote", "objection", "tally", "paper", "notice", "nonvoters", "reports", "objections", "survey_results",
-			"report", "publicity", "supervisor", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "revoke_staff", "addworker", "help", "cancel"}},
+			"report", "publicity", "dashboard", "supervisor", "notices_all", "undelivered", "schedule", "staff", "invite_staff", "revoke_staff", "addworker", "help", "cancel"}},
 		{"nobody", []string{"vote", "survey", "report_problem", "notices", "myvote", "objection", "help", "cancel"}},
 	} {
 		if got := names(CommandsFor(c.role, "zh")); !slices.Equal(got, c.want) {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/renovote/renovote/web"
 )
 
 // config is everything a command may need. Each field comes from an environment
@@ -30,6 +32,11 @@ type config struct {
 	OutboxReclaim time.Duration
 	// HTTPAddr is host:port of the /healthz and /metrics server; empty: none.
 	HTTPAddr string
+	// PublicURL is where browsers reach that server; set, it serves the web
+	// dashboard and /dashboard gives links to it. DashboardSecret signs them
+	// (empty: random per start).
+	PublicURL       string
+	DashboardSecret string
 	// Webhook mode (run; webhook.go): Telegram posts updates to WebhookURL,
 	// served on WebhookAddr; empty URL: long polling.
 	WebhookURL, WebhookSecret, WebhookAddr string
@@ -53,6 +60,8 @@ var settings = []struct{ env, flag, def, help string }{
 	{"RENOVOTE_RATE", "rate", "25", "messages per second to Telegram, all chats together"},
 	{"RENOVOTE_OUTBOX_RECLAIM", "outbox-reclaim", "1m", "take over a dead sender's outbox messages after this long"},
 	{"RENOVOTE_HTTP_ADDR", "http-addr", "", "host:port serving /healthz and /metrics (e.g. 127.0.0.1:8080); empty serves none"},
+	{"RENOVOTE_PUBLIC_URL", "public-url", "", "URL where browsers reach the HTTP server (e.g. https://vote.example.org); set, it serves the staff dashboard"},
+	{"RENOVOTE_DASHBOARD_SECRET", "dashboard-secret", "", "secret (16+ characters) signing dashboard links; empty: random, links die with a restart"},
 	{"RENOVOTE_WEBHOOK_URL", "webhook-url", "", "public https URL Telegram posts updates to (webhook mode); empty: long polling"},
 	{"RENOVOTE_WEBHOOK_ADDR", "webhook-addr", "", "host:port the webhook endpoint listens on, behind the TLS proxy (e.g. :8081)"},
 	{"RENOVOTE_WEBHOOK_SECRET", "webhook-secret", "", "secret token Telegram sends with each update, the same on every replica; empty: derived from the bot token"},
@@ -131,6 +140,18 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 		problems = append(problems, fmt.Sprintf("RENOVOTE_HTTP_ADDR (-http-addr): %q is not host:port with a port from 1 to 65535 (e.g. 127.0.0.1:8080)", c.HTTPAddr))
 	}
 	problems = append(problems, parseWebhook(&c, vals)...)
+	c.PublicURL = strings.TrimRight(strings.TrimSpace(*vals["RENOVOTE_PUBLIC_URL"]), "/")
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			problems = append(problems, fmt.Sprintf("RENOVOTE_PUBLIC_URL (-public-url): %q is not an http(s) URL (e.g. https://vote.example.org)", c.PublicURL))
+		} else if c.HTTPAddr == "" {
+			problems = append(problems, "RENOVOTE_PUBLIC_URL (-public-url) needs RENOVOTE_HTTP_ADDR (-http-addr): the dashboard is served there")
+		}
+	}
+	c.DashboardSecret = strings.TrimSpace(*vals["RENOVOTE_DASHBOARD_SECRET"])
+	if c.DashboardSecret != "" && len(c.DashboardSecret) < web.MinSecretLen {
+		problems = append(problems, fmt.Sprintf("RENOVOTE_DASHBOARD_SECRET (-dashboard-secret): %d characters, at least %d", len(c.DashboardSecret), web.MinSecretLen))
+	}
 	if len(problems) > 0 {
 		return c, nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
 	}

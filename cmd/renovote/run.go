@@ -73,12 +73,16 @@ func (c *cli) run(ctx context.Context) error {
 		dst = votesCounted{Store: st, m: m}
 		botMetrics = m
 	}
+	dash, err := c.dashboard(st)
+	if err != nil {
+		return err
+	}
 	engine := dialogs.New(dialogs.Config{Store: dst, Admins: c.cfg.Admins, BotUsername: c.cfg.BotUsername, Logger: c.log, XLSX: register.WriteXLSX,
 		Schedule: func(ctx context.Context, now time.Time) ([]dialogs.ScheduleEntry, error) {
 			_, es, err := c.scheduleEntries(ctx, now)
 			return es, err
 		},
-		Report: reportXLSX(st, c.now)})
+		Report: reportXLSX(st, c.now), DashboardLink: dashboardLink(dash)})
 	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor,
 		Outbox: st, Progress: dialogs.NoticeProgress, Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: c.now, Metrics: botMetrics,
 		Webhook: c.webhookConfig()})
@@ -86,7 +90,7 @@ func (c *cli) run(ctx context.Context) error {
 		return err
 	}
 	if m != nil {
-		stop, err := c.serveHTTP(m.Handler(st))
+		stop, err := c.serveHTTP(httpHandler(m.Handler(st), dash))
 		if err != nil {
 			return err
 		}

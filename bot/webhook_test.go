@@ -278,7 +278,8 @@ func TestWebhookPressCountedOnce(t *testing.T) {
 	if cb := e.answered(qid); cb.AnswerText != "recorded a" {
 		t.Errorf("press answered %q", cb.AnswerText)
 	}
-	pressID := id + 1 // update ids follow each other
+	cbq, _ := e.srv.Callback(qid)
+	pressID := cbq.UpdateID
 	if st := e.accepted(pressID); len(st) != 1 || st[0] != 200 {
 		t.Errorf("deliveries of the press: %v", st)
 	}
@@ -385,7 +386,8 @@ func TestWebhookStoreOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := menuID + 1
+	cbq, _ := e.srv.Callback(qid)
+	id := cbq.UpdateID
 	if _, err := e.srv.WaitWebhookAttempts(e.ctx, id, 3); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ type Callback struct {
 	MessageID int64
 	Data      string
 	Time      time.Time
+	UpdateID  int64 // the update that carried the query
 
 	Answered   bool
 	AnsweredAt time.Time

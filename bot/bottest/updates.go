@@ -84,7 +84,7 @@ func (s *Server) InjectUpdate(rawJSON string) (int64, error) {
 		s.chatLocked(probe.Chat.ID)
 	}
 	if kind == "callback_query" && probe.ID != "" {
-		cb := &Callback{ID: probe.ID, Data: probe.Data, Time: s.now()}
+		cb := &Callback{ID: probe.ID, Data: probe.Data, Time: s.now(), UpdateID: s.st.nextUpdateID}
 		if probe.From != nil {
 			cb.UserID = probe.From.ID
 		}

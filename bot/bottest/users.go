@@ -208,8 +208,9 @@ func (u *User) pressLocked(c *chat, m *storedMessage, messageID int64, data stri
 		"chat_instance": c.instance,
 		"data":          data,
 	}
-	s.trackCallbackLocked(&Callback{ID: id, UserID: u.ID, ChatID: c.id, MessageID: messageID, Data: data, Time: s.now()})
-	s.enqueueLocked("callback_query", q)
+	cb := &Callback{ID: id, UserID: u.ID, ChatID: c.id, MessageID: messageID, Data: data, Time: s.now()}
+	s.trackCallbackLocked(cb)
+	cb.UpdateID = s.enqueueLocked("callback_query", q)
 	return id
 }
 

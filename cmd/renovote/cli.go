@@ -41,12 +41,13 @@ type cli struct {
 	xlsxFile      string
 	csvDir        string
 	personal      bool
+	detail        bool
 }
 
 func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.removeMissing, "remove-missing", false, "register import: mark households missing from the file as removed")
 	fs.StringVar(&c.outFile, "out", "", "invite export: write here instead of standard output")
-	fs.StringVar(&c.compound, "compound", "", "invite export, survey results: only this compound (id or name)")
+	fs.StringVar(&c.compound, "compound", "", "invite export, survey results, report: only this compound (id or name)")
 	fs.BoolVar(&c.asJSON, "json", false, "tally, survey results, report: print JSON")
 	fs.StringVar(&c.by, "by", "", "paper: who entered the ballot (worker name or id)")
 	fs.StringVar(&c.channel, "channel", "paper", "paper: paper or proxy")
@@ -54,6 +55,7 @@ func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.xlsxFile, "xlsx", "", "report: write the workbook (汇总, 楼栋, 调查结果, 住户明细) here")
 	fs.StringVar(&c.csvDir, "csv", "", "report: write one CSV file per table into this directory")
 	fs.BoolVar(&c.personal, "personal", false, "report: include owner names and phones")
+	fs.BoolVar(&c.detail, "detail", false, "report: list buildings and households however many (by default left out over 50,000 households)")
 }
 
 // withStore opens the store named by REDIS_URL for a staff command. Without it

@@ -28,9 +28,11 @@ Usage:
   renovote tally [-json]                       every compound's tally against its rule
   renovote survey results [-json] [-compound ID]
                                                the survey: items ranked, contribution, response
-  renovote report [-xlsx FILE] [-csv DIR] [-json] [-personal]
+  renovote report [-xlsx FILE] [-csv DIR] [-json] [-personal] [-compound ID] [-detail]
                                                the housing bureau's tables: summary, buildings,
-                                               survey, households (names and phones with -personal)
+                                               survey, households (names and phones with -personal;
+                                               buildings and households only up to 50,000 households
+                                               unless -detail)
   renovote paper COMPOUND HOUSEHOLD agree|disagree -by NAME [-channel paper|proxy] [-evidence REF]
                                                record a paper or proxy ballot
   renovote worker add|remove|list [USER_ID]    name community workers

@@ -12,16 +12,29 @@ import (
 	"github.com/renovote/renovote/store"
 )
 
+// chatDetailHint and cliDetailHint tell the reader of a workbook without the
+// household list how to get it (report.Options.DetailHint).
+const (
+	chatDetailHint = "获取住户明细：社区工作人员在聊天中发送 /report，可得所负责小区含住户明细的表格；" +
+		"或在命令行运行 renovote report -compound <小区> -xlsx <文件>。"
+	cliDetailHint = "获取住户明细：运行 renovote report -compound <小区> -xlsx <文件>（一个小区），" +
+		"或加 -detail 列出全部住户（住户很多时很慢）。"
+)
+
 // reportXLSX is the /report spreadsheet of the chat (dialogs.Config.Report):
 // the tables of the compounds of the sender's scope, as a workbook named after
-// the programme and the day.
+// the programme and the day. A scope of more than
+// report.DefaultMaxDetailHouseholds households (the bureau's, in a large
+// programme) gets the summary: 楼栋 and 住户明细 are left out, and the
+// workbook's 说明 sheet says how to get them.
 func reportXLSX(st *store.Store, now func() time.Time) func(ctx context.Context, scope func(string) bool, personal bool) (string, []byte, error) {
 	return func(ctx context.Context, scope func(string) bool, personal bool) (string, []byte, error) {
 		p, err := st.Programme(ctx)
 		if err != nil {
 			return "", nil, fmt.Errorf("report: %w", err)
 		}
-		t, err := report.Build(ctx, st, p, scope, personal)
+		t, err := report.BuildWith(ctx, st, p, report.Options{Scope: scope, Detail: report.All,
+			MaxDetailHouseholds: report.DefaultMaxDetailHouseholds, Personal: personal, DetailHint: chatDetailHint})
 		if err != nil {
 			return "", nil, err
 		}
@@ -37,17 +50,39 @@ func reportXLSX(st *store.Store, now func() time.Time) func(ctx context.Context,
 	}
 }
 
-// reportCmd writes the bureau's tables (every compound): -xlsx FILE as a
-// workbook, -csv DIR as one CSV per table, -json to standard output; with none
-// of them, a short summary. Owner names and phones only with -personal.
+// reportCmd writes the bureau's tables (every compound, or the one of
+// -compound): -xlsx FILE as a workbook, -csv DIR as one CSV per table, -json to
+// standard output; with none of them, a short summary, built from the
+// counters alone. Over report.DefaultMaxDetailHouseholds households the
+// buildings and the household list are left out (and the workbook says so)
+// unless -detail. Owner names and phones only with -personal.
 func (c *cli) reportCmd(ctx context.Context) error {
 	p, err := c.st.Programme(ctx)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	t, err := report.Build(ctx, c.st, p, nil, c.personal)
+	opts := report.Options{Detail: report.All, MaxDetailHouseholds: report.DefaultMaxDetailHouseholds,
+		Personal: c.personal, DetailHint: cliDetailHint}
+	if c.detail {
+		opts.MaxDetailHouseholds = 0
+	}
+	if c.compound != "" {
+		cp, ok := p.CompoundByName(c.compound)
+		if !ok {
+			return fmt.Errorf("report: no compound %q: %w", c.compound, renovote.ErrNotFound)
+		}
+		opts.Scope = func(id string) bool { return id == cp.ID }
+	}
+	if c.xlsxFile == "" && c.csvDir == "" && !c.asJSON {
+		opts.Detail = nil // the text lists compounds only
+	}
+	t, err := report.BuildWith(ctx, c.st, p, opts)
 	if err != nil {
 		return err
+	}
+	if lo := t.LeftOut; lo != nil && opts.Detail != nil {
+		fmt.Fprintf(c.errOut, "report: buildings and households left out: %d households, over %d; -compound ID for one compound, -detail for all\n",
+			lo.Households, lo.Limit)
 	}
 	if c.xlsxFile != "" {
 		data, err := report.XLSX(t)

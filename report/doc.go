@@ -1,5 +1,9 @@
 // Package report builds the housing bureau's tables (汇总, 楼栋, 调查结果,
-// 住户明细) from store data and writes them as XLSX, CSV and JSON.
+// 住户明细) from store data and writes them as XLSX, CSV and JSON, and the
+// public notice (公示) of one compound's ballot for the bulletin board
+// (BuildPublicity, PublicityHTML: a self-contained A4 HTML page with the
+// counts, every rule test, the dates and the publicity window; no personal
+// data at all).
 //
 // Two costs. The programme-level tables (汇总 per compound, 调查结果 per item
 // and their total) come from the counters the store keeps (Tally,

@@ -250,7 +250,17 @@ func build(ctx context.Context, src SummarySource, detailSrc Source, p renovote.
 
 	total := renovote.SurveyCounts{Urgent: map[string][renovote.MaxUrgent]int64{}, Upgrades: map[string]int64{}, Bands: map[string]int64{}}
 	surveys := 0
+	items := 0
+	for _, part := range p.Menu.Parts {
+		items += len(part.Items)
+	}
+	for _, c := range scope {
+		if hasSurvey(c) {
+			surveys++
+		}
+	}
 	t.Summary = make([]SummaryRow, 0, len(scope))
+	t.Survey = make([]SurveyRow, 0, (surveys+1)*items)
 	for i, c := range scope {
 		name := orID(c.Name, c.ID)
 		t.Summary = append(t.Summary, summaryRow(c, name, tallies[i], counts[i]))
@@ -272,13 +282,12 @@ func build(ctx context.Context, src SummarySource, detailSrc Source, p renovote.
 			}
 		}
 		if hasSurvey(c) {
-			t.Survey = append(t.Survey, surveyRows(p, c.ID, name, p.SurveyResults(counts[i]), parts, classes)...)
+			t.Survey = surveyRows(t.Survey, c.ID, name, p.SurveyResults(counts[i]), parts, classes)
 			addCounts(&total, counts[i])
-			surveys++
 		}
 	}
 	if len(scope) > 1 && surveys > 0 {
-		t.Survey = append(t.Survey, surveyRows(p, "", TotalName, p.SurveyResults(total), parts, classes)...)
+		t.Survey = surveyRows(t.Survey, "", TotalName, p.SurveyResults(total), parts, classes)
 	}
 	return t, nil
 }
@@ -397,14 +406,19 @@ func householdRow(name string, h renovote.Household, votes map[string]renovote.H
 	return r
 }
 
-func surveyRows(p renovote.Programme, compoundID, name string, res renovote.SurveyResults, parts, classes map[string]string) []SurveyRow {
-	var out []SurveyRow
-	for _, it := range append(append([]renovote.ItemResult{}, res.Urgent...), res.Upgrades...) {
-		out = append(out, SurveyRow{CompoundID: compoundID, Compound: name, Rank: len(out) + 1,
-			ItemID: it.Item.ID, Item: orID(it.Item.Name, it.Item.ID), Part: parts[it.Part], Class: classes[it.Item.Class],
-			Required: it.Required, Households: it.Households, OfRespondents: it.OfRespondents, OfAll: it.OfAll, Score: it.Score})
+// surveyRows appends to dst the rows of one compound's survey results (or
+// of the total): must-do items by urgency, then upgrades.
+func surveyRows(dst []SurveyRow, compoundID, name string, res renovote.SurveyResults, parts, classes map[string]string) []SurveyRow {
+	rank := 0
+	for _, list := range [][]renovote.ItemResult{res.Urgent, res.Upgrades} {
+		for _, it := range list {
+			rank++
+			dst = append(dst, SurveyRow{CompoundID: compoundID, Compound: name, Rank: rank,
+				ItemID: it.Item.ID, Item: orID(it.Item.Name, it.Item.ID), Part: parts[it.Part], Class: classes[it.Item.Class],
+				Required: it.Required, Households: it.Households, OfRespondents: it.OfRespondents, OfAll: it.OfAll, Score: it.Score})
+		}
 	}
-	return out
+	return dst
 }
 
 // hasSurvey reports whether the compound runs a survey.

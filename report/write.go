@@ -111,7 +111,8 @@ func XLSX(t Tables) ([]byte, error) {
 			return nil, wrap(fmt.Errorf("%s: %w", s.Name, err))
 		}
 	}
-	f.SetActiveSheet(0)
+	// The first sheet stays the active one, as in a new file: SetActiveSheet
+	// now would parse every streamed sheet back.
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, wrap(err)

@@ -312,7 +312,9 @@ func newSynthetic(p renovote.Programme, per int64) synthetic {
 	return s
 }
 
-func (s synthetic) Tally(_ context.Context, id string) (renovote.Tally, error) { return s.tallies[id], nil }
+func (s synthetic) Tally(_ context.Context, id string) (renovote.Tally, error) {
+	return s.tallies[id], nil
+}
 
 func (s synthetic) SurveyCounts(_ context.Context, id string) (renovote.SurveyCounts, error) {
 	return s.counts[id], nil

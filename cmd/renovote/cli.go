@@ -42,6 +42,7 @@ type cli struct {
 	csvDir        string
 	personal      bool
 	detail        bool
+	sb            sandboxFlags // sandbox, faketelegram
 }
 
 func (c *cli) declareFlags(fs *flag.FlagSet) {
@@ -56,6 +57,7 @@ func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.csvDir, "csv", "", "report: write one CSV file per table into this directory")
 	fs.BoolVar(&c.personal, "personal", false, "report: include owner names and phones")
 	fs.BoolVar(&c.detail, "detail", false, "report: list buildings and households however many (by default left out over 50,000 households)")
+	c.sb.declare(fs)
 }
 
 // withStore opens the store named by REDIS_URL for a staff command. Without it

@@ -39,6 +39,11 @@ Usage:
   renovote schedule                            the scheduled jobs: next run, last run and outcome
   renovote webhook info [-json] | delete [-drop-pending]
                                                the bot's webhook as Telegram sees it; delete it
+  renovote sandbox [-dir DIR] [-addr HOST:PORT] [--reset]
+                                               try it without Telegram: the bot on a fake Telegram,
+                                               a chat page in the browser, a clock to move forward
+  renovote faketelegram [-addr HOST:PORT] [-token T] [-users ID:NAME[:LANG],...]
+                                               the fake Telegram Bot API server alone, for tests
 
 HOUSEHOLD is building-unit-room, e.g. 3-2-301. Settings (environment, or flag):
 `
@@ -90,7 +95,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	env.cfg = cfg
 	env.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	switch cmd + " " + sub {
-	case "run ", "tally ", "schedule ", "report ":
+	case "run ", "tally ", "schedule ", "report ", "sandbox ", "faketelegram ":
 		if len(rest) > 0 {
 			return fmt.Errorf("%s: unexpected %q (flags start with -)", cmd, rest)
 		}
@@ -119,6 +124,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return env.withStore(ctx, func(c *cli) error { return c.surveyResults(ctx) })
 	case "paper ":
 		return env.withStore(ctx, func(c *cli) error { return c.paper(ctx, rest) })
+	case "sandbox ":
+		return env.sandboxCmd(ctx)
+	case "faketelegram ":
+		return env.fakeTelegram(ctx)
 	case "webhook info", "webhook delete":
 		return env.webhookCmd(ctx, sub, rest)
 	case "worker add", "worker remove", "worker list":

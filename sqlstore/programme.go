@@ -30,29 +30,8 @@ func (s *Store) ApplyProgramme(ctx context.Context, p renovote.Programme) error 
 			return err
 		}
 		for _, c := range p.Compounds {
-			rule, err := json.Marshal(c.Rule)
-			if err != nil {
-				return fmt.Errorf("compound %s: %w", c.ID, err)
-			}
-			var so, sc, po, pc any
-			if sv := c.Survey; !sv.Opens.IsZero() && !sv.Closes.IsZero() {
-				so, sc = sv.Opens.UnixNano(), sv.Closes.UnixNano()
-			}
-			if c.HasPublicity() {
-				po, pc = c.Publicity.Opens.UnixNano(), c.Publicity.Closes.UnixNano()
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO compounds
-				(id, active, programme, name, rule, publish, planned, opens_ns, closes_ns, survey_opens_ns, survey_closes_ns,
-				publicity_opens_ns, publicity_closes_ns)
-				VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (id) DO UPDATE SET active = 1, programme = excluded.programme, name = excluded.name,
-				rule = excluded.rule, publish = excluded.publish, planned = excluded.planned,
-				opens_ns = excluded.opens_ns, closes_ns = excluded.closes_ns,
-				survey_opens_ns = excluded.survey_opens_ns, survey_closes_ns = excluded.survey_closes_ns,
-				publicity_opens_ns = excluded.publicity_opens_ns, publicity_closes_ns = excluded.publicity_closes_ns`,
-				c.ID, p.ID, c.Name, string(rule), b2i(c.PublishTally), c.PlannedHouseholds,
-				c.Ballot.Opens.UnixNano(), c.Ballot.Closes.UnixNano(), so, sc, po, pc); err != nil {
-				return fmt.Errorf("compound %s: %w", c.ID, err)
+			if err := putCompound(ctx, tx, p.ID, c, true); err != nil {
+				return err
 			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO kv (k, v) VALUES ('programme', ?)`, string(js))
@@ -108,4 +87,34 @@ func (s *Store) cachedProgramme(ctx context.Context) (renovote.Programme, error)
 	}
 	s.setProgramme(&got)
 	return got, nil
+}
+
+// putCompound writes a compound's row (active or retired), keeping its report
+// and objection counters.
+func putCompound(ctx context.Context, tx *sql.Tx, programmeID string, c renovote.Compound, active bool) error {
+	rule, err := json.Marshal(c.Rule)
+	if err != nil {
+		return fmt.Errorf("compound %s: %w", c.ID, err)
+	}
+	var so, sc, po, pc any
+	if sv := c.Survey; !sv.Opens.IsZero() && !sv.Closes.IsZero() {
+		so, sc = sv.Opens.UnixNano(), sv.Closes.UnixNano()
+	}
+	if c.HasPublicity() {
+		po, pc = c.Publicity.Opens.UnixNano(), c.Publicity.Closes.UnixNano()
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO compounds
+		(id, active, programme, name, rule, publish, planned, opens_ns, closes_ns, survey_opens_ns, survey_closes_ns,
+		publicity_opens_ns, publicity_closes_ns)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET active = excluded.active, programme = excluded.programme, name = excluded.name,
+		rule = excluded.rule, publish = excluded.publish, planned = excluded.planned,
+		opens_ns = excluded.opens_ns, closes_ns = excluded.closes_ns,
+		survey_opens_ns = excluded.survey_opens_ns, survey_closes_ns = excluded.survey_closes_ns,
+		publicity_opens_ns = excluded.publicity_opens_ns, publicity_closes_ns = excluded.publicity_closes_ns`,
+		c.ID, b2i(active), programmeID, c.Name, string(rule), b2i(c.PublishTally), c.PlannedHouseholds,
+		c.Ballot.Opens.UnixNano(), c.Ballot.Closes.UnixNano(), so, sc, po, pc); err != nil {
+		return fmt.Errorf("compound %s: %w", c.ID, err)
+	}
+	return nil
 }

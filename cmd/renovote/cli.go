@@ -42,6 +42,9 @@ type cli struct {
 	csvDir        string
 	personal      bool
 	detail        bool
+	publicity     string // report: the compound of the public notice (公示)
+	htmlFile      string
+	pdfFile       string
 	sb            sandboxFlags // sandbox, faketelegram
 }
 
@@ -56,6 +59,9 @@ func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.xlsxFile, "xlsx", "", "report: write the workbook (汇总, 楼栋, 调查结果, 住户明细) here")
 	fs.StringVar(&c.csvDir, "csv", "", "report: write one CSV file per table into this directory")
 	fs.BoolVar(&c.personal, "personal", false, "report: include owner names and phones")
+	fs.StringVar(&c.publicity, "publicity", "", "report: the public notice (公示) of this compound (id or name), HTML to standard output or -html/-pdf")
+	fs.StringVar(&c.htmlFile, "html", "", "report -publicity: write the notice as HTML here")
+	fs.StringVar(&c.pdfFile, "pdf", "", "report -publicity: write the notice as PDF here (needs chromium)")
 	fs.BoolVar(&c.detail, "detail", false, "report: list buildings and households however many (by default left out over 50,000 households)")
 	c.sb.declare(fs)
 }

@@ -33,6 +33,9 @@ Usage:
                                                survey, households (names and phones with -personal;
                                                buildings and households only up to 50,000 households
                                                unless -detail)
+  renovote report -publicity COMPOUND [-html FILE] [-pdf FILE]
+                                               the public notice (公示) of a compound's ballot, A4 HTML
+                                               (to standard output without -html); -pdf needs chromium
   renovote paper COMPOUND HOUSEHOLD agree|disagree -by NAME [-channel paper|proxy] [-evidence REF]
                                                record a paper or proxy ballot
   renovote worker add|remove|list [USER_ID]    name community workers

@@ -57,6 +57,12 @@ func reportXLSX(st *store.Store, now func() time.Time) func(ctx context.Context,
 // buildings and the household list are left out (and the workbook says so)
 // unless -detail. Owner names and phones only with -personal.
 func (c *cli) reportCmd(ctx context.Context) error {
+	if c.publicity != "" {
+		return c.publicityCmd(ctx)
+	}
+	if c.htmlFile != "" || c.pdfFile != "" {
+		return fmt.Errorf("report: -html and -pdf go with -publicity COMPOUND")
+	}
 	p, err := c.st.Programme(ctx)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)

@@ -9,7 +9,11 @@
 // message, sent now or scheduled, their delivery shown as it goes; /notices),
 // the door-to-door list of households that have not voted (/nonvoters, with
 // a CSV or XLSX and a reminder), staff invitations (/invite_staff, /start
-// staff-<code>), /staff, /revoke_staff, /addworker and /help.
+// staff-<code>), /staff, /revoke_staff, /addworker and /help; the public
+// notice of the ballot (公示): what is recorded for one's household
+// (/myvote), objections in the publicity window (/objection, sent to the
+// compound's workers like problem reports; /objections, marked handled by
+// a button) and the printable notice for staff (/publicity, Config.Publicity).
 //
 // Roles (roles.go): admins come from Config.Admins, workers and the housing
 // bureau from the store (Store.StaffMember), everyone else is a resident.

@@ -25,6 +25,10 @@
 //   - problem reports: short per-compound ids (R1, R2, ...) from a counter in
 //     the filing script, status changes as compare-and-set against the report
 //     read, checked with renovote.CanMove.
+//   - objections (异议): ids O1, O2, ... the same way; the filing script checks
+//     the compound's publicity window (公示期) at the objection's time, an
+//     answer is a compare-and-set (renovote.Objection.Answer), and both are
+//     appended to the compound's objection audit stream in their script.
 //   - staff: one record per member in the {staff} slot, every change (set,
 //     revoke, an invitation redeemed) audited in the same script; redeeming is
 //     a compare-and-set of the invitation and the record, so it happens once.

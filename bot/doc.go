@@ -8,6 +8,13 @@
 // delivers the bulk messages of an Outbox (notices, reminders) within
 // Telegram's limits, replies going first (outbox.go, limit.go).
 //
+// Instead of long polling it can serve a webhook of its own (webhook.go):
+// it sets the webhook at start, checks the secret token header, handles each
+// update through the same per-chat shards, and answers 200 only once the
+// update was handled and its replies sent, non-2xx when Telegram should
+// deliver it again; an update is handled once across replicas by claims in
+// the store (UpdateClaims).
+//
 // It must not decide anything about ballots or wording: that is dialogs. It must
 // not import go-redis or store; it uses the small interfaces declared here.
 package bot

@@ -3,7 +3,8 @@
 // invitations, member bindings, votes, survey answers, problem reports,
 // resident supervisors, counters and audit trails, the staff (roles, scopes,
 // one-time staff invitations), notices and the outbox the bot sends them
-// through, plus the bot's small global state (update de-duplication,
+// through, plus the bot's small global state (update de-duplication, and
+// the claims that make a webhook update handled once across replicas,
 // code-attempt throttles, conversation sessions).
 //
 // It owns:

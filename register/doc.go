@@ -7,7 +7,8 @@
 // Read takes a CSV file (UTF-8 with or without a byte order mark; GBK/GB18030,
 // as Excel saves "CSV" on Chinese Windows, is recognised when the file is not
 // valid UTF-8; comma- or tab-separated) or an XLSX workbook (first sheet),
-// chosen by the file name's extension. The header row names the columns in
+// chosen by the file name's extension (a workbook that would unzip to more
+// than 256 MiB is refused). The header row names the columns in
 // Chinese or English, in any order, case and surrounding space ignored:
 //
 //	小区 compound   required  the compound's Chinese name (小区 suffix optional) or its id
@@ -40,7 +41,8 @@
 // WriteInvitesCSV writes the invitation sheet (小区,楼栋,单元,房号,链接). Both
 // start with a UTF-8 byte order mark so that Excel shows the Chinese correctly,
 // and both defuse spreadsheet formulas: a cell beginning with = + - or @ gets a
-// leading apostrophe, which Read removes again.
+// leading apostrophe, which Read removes again (a cell that already begins
+// with apostrophes before one of those gets one more, so it reads back as is).
 //
 // GenerateSeed makes a deterministic, plausible and entirely fake register for a
 // programme (examples/fenggang-2020-register.csv is its output for the seed

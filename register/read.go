@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -154,8 +155,20 @@ func readCSV(r io.Reader) ([]record, error) {
 	return recs, nil
 }
 
+// maxUnzipped bounds what a workbook may unzip to: excelize allocates what
+// the zip declares before reading it, and a file of a few kilobytes can
+// declare gigabytes. 256 MiB holds a register of several hundred thousand rows.
+const maxUnzipped = 256 << 20
+
 func readXLSX(r io.Reader) ([]record, error) {
-	f, err := excelize.OpenReader(r)
+	// excelize unzips large sheets to temporary files, and leaves them behind
+	// when the workbook turns out broken: they go in a directory of our own.
+	tmp, err := os.MkdirTemp("", "renovote-register-")
+	if err != nil {
+		return nil, fmt.Errorf("read register: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: excelize.StreamChunkSize, TmpDir: tmp})
 	if err != nil {
 		return nil, fileProblem("not a readable .xlsx workbook: " + err.Error())
 	}

@@ -84,9 +84,11 @@ func flush(cw *csv.Writer, op string) error {
 }
 
 // defuse keeps a spreadsheet from running a cell as a formula: a cell that
-// begins with = + - or @ gets a leading apostrophe.
+// begins with = + - or @ gets a leading apostrophe. So does a cell that
+// looks defused already (apostrophes, then = + - or @), which undefuse would
+// otherwise shorten.
 func defuse(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) || looksDefused(s) {
 		return "'" + s
 	}
 	return s
@@ -94,10 +96,16 @@ func defuse(s string) string {
 
 // undefuse removes the apostrophe defuse added.
 func undefuse(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@", rune(s[1])) {
+	if looksDefused(s) {
 		return s[1:]
 	}
 	return s
+}
+
+// looksDefused reports whether s begins with apostrophes, then = + - or @.
+func looksDefused(s string) bool {
+	rest := strings.TrimLeft(s, "'")
+	return len(rest) < len(s) && rest != "" && strings.ContainsRune("=+-@", rune(rest[0]))
 }
 
 func defuseAll(cells ...string) []string {

@@ -74,7 +74,7 @@ func (f flaky) Sent(ctx context.Context, track string, chatID int64, messageID i
 // newHookWorld is the seed world served through Telegram's webhook by
 // replicas bot processes on st, behind a round-robin balancer; with flakyVotes
 // each vote press fails once after being handled (flaky).
-func newHookWorld(t *testing.T, st *store.Store, replicas int, flakyVotes *flakyState) *world {
+func newHookWorld(t testing.TB, st *store.Store, replicas int, flakyVotes *flakyState) *world {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
@@ -346,4 +346,43 @@ func TestWebhookTwoReplicasCountOnce(t *testing.T) {
 	if fs.byReplica["0"] == 0 || fs.byReplica["1"] == 0 {
 		t.Errorf("updates handled per replica: %v, want both", fs.byReplica)
 	}
+}
+
+// BenchmarkVoteThroughWebhook is BenchmarkVoteThroughBot with the updates
+// posted to the bot's webhook (one replica) instead of long-polled: the fake
+// Telegram posts the press, the bot claims the update in the store, handles
+// it, answers and edits, marks it done, and answers the post.
+//
+//	go test -run '^$' -bench VoteThroughWebhook ./e2e/
+func BenchmarkVoteThroughWebhook(b *testing.B) {
+	w := newHookWorld(b, storetest.New(b), 1, nil)
+	const compound = "jinrong"
+	h := w.hhs[compound][0]
+	u := w.srv.User(90001, "居民", "zh-hans")
+	var msg bottest.Message
+	if err := w.bindAndOpen(u, w.invites(compound)[h.ID], &msg); err != nil {
+		b.Fatal(err)
+	}
+	var data [2]string
+	for _, btn := range msg.Buttons() {
+		switch (*btn.CallbackData)[:4] {
+		case "v:a:":
+			data[0] = *btn.CallbackData
+		case "v:d:":
+			data[1] = *btn.CallbackData
+		}
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		qid, err := u.Press(msg.ID, data[i%2])
+		if err != nil {
+			b.Fatal(err)
+		}
+		cb, _ := w.srv.Callback(qid)
+		if _, err := w.srv.WaitWebhookAccepted(w.ctx, cb.UpdateID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "votes/s")
 }

@@ -28,7 +28,9 @@
 //	/dashboard/events      Server-Sent Events: the page's numbers whenever they
 //	                       change (the counters are read every Config.Poll)
 //	/dashboard/login?t=    the signed link
-//	/dashboard/chart/...   PNG charts (package chart), when Config.Charts is set
+//	/dashboard/chart/{consent,survey,response}.png
+//	                       the bureau's charts (package chart) of the scope,
+//	                       or of one compound with ?c=ID, in the page's language
 //
 // Chinese first; English when the browser's Accept-Language prefers it. Time
 // is an input (Config.Now) so that expiry is tested with a fake clock. No

@@ -13,8 +13,9 @@ import (
 
 // Live updates: /dashboard/events (the overview) and /dashboard/events?c=ID
 // (a compound's page) stream Server-Sent Events. Every Config.Poll the
-// stream reads the counters of its compounds (one tally, and the survey's
-// counters, per compound: no register, no votes); when a number changed it
+// stream reads the counters of its compounds (their tallies and survey
+// counters, in one pipelined call on the store: no register, no votes);
+// when a number changed it
 // sends an "update" event with the page's cells (see update). A compound's
 // page also gets its buildings, recounted only when the compound's tally
 // moved. When the session ends the stream sends "expired" and stops.
@@ -126,23 +127,20 @@ type stream struct {
 // read reads the counters of the page's compounds and makes its cells.
 func (st *stream) read(ctx context.Context, s session) (update, error) {
 	u := newUpdate()
+	var cs []renovote.Compound
 	for _, c := range st.p.Compounds {
-		if !s.covers(c.ID) || (st.detail != "" && c.ID != st.detail) {
-			continue
+		if s.covers(c.ID) && (st.detail == "" || c.ID == st.detail) {
+			cs = append(cs, c)
 		}
-		t, err := st.d.src.Tally(ctx, c.ID)
-		if err != nil {
-			return u, err
-		}
-		var counts renovote.SurveyCounts
-		if hasSurvey(c) {
-			if counts, err = st.d.src.SurveyCounts(ctx, c.ID); err != nil {
-				return u, err
-			}
-		}
-		summary(s.l, c, t, counts).fill(u)
+	}
+	views, ts, err := summaries(ctx, st.d.src, s.l, cs)
+	if err != nil {
+		return u, err
+	}
+	for i, c := range cs {
+		views[i].fill(u)
 		if c.ID == st.detail {
-			if prev, ok := st.tallies[c.ID]; !ok || prev != t {
+			if prev, ok := st.tallies[c.ID]; !ok || prev != ts[i] {
 				bs, err := readBuildings(ctx, st.d.src, c.ID)
 				if err != nil {
 					return u, err
@@ -155,7 +153,7 @@ func (st *stream) read(ctx context.Context, s session) (update, error) {
 				u.Text[k] = v
 			}
 		}
-		st.tallies[c.ID] = t
+		st.tallies[c.ID] = ts[i]
 	}
 	return u, nil
 }

@@ -107,6 +107,7 @@ var words = map[string]msg{
 	"failed":       {"失败", "Failed"},
 	"no_notices":   {"还没有通知。", "No notices yet."},
 	"charts":       {"图表", "Charts"},
+	"charts_note":  {"图表为打开页面时的数据，刷新页面可更新。", "The charts show the numbers as the page was opened; reload the page to update them."},
 	"refused":      {"无法打开看板", "The dashboard cannot be opened"},
 	"ask_again":    {"请在机器人中发送 /dashboard 获取新的链接。", "Send /dashboard to the bot for a new link."},
 	"opening":      {"正在打开看板…", "Opening the dashboard…"},

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/renovote/renovote"
+	"github.com/renovote/renovote/chart"
 	"github.com/renovote/renovote/report"
 )
 
@@ -137,15 +139,13 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, s session) 
 		return
 	}
 	page := overviewPage{pageBase: d.pageFor(s, p, "events"), Table: summaryTable{Link: "c/"}}
-	for _, c := range inScope(p, s) {
-		v, err := readSummary(r.Context(), d.src, s.l, c)
-		if err != nil {
-			d.fail(w, r, s.l, "summary "+c.ID, err)
-			return
-		}
-		page.Table.Rows = append(page.Table.Rows, v)
+	rows, _, err := summaries(r.Context(), d.src, s.l, inScope(p, s))
+	if err != nil {
+		d.fail(w, r, s.l, "summaries", err)
+		return
 	}
-	page.Charts = d.chartLinks("chart/", "")
+	page.Table.Rows = rows
+	page.Charts = chartLinks("chart/", "")
 	d.render(w, http.StatusOK, "overview", &page)
 }
 
@@ -164,11 +164,12 @@ func (d *Dashboard) compound(w http.ResponseWriter, r *http.Request, s session) 
 		return
 	}
 	ctx := r.Context()
-	v, err := readSummary(ctx, d.src, s.l, c)
+	vs, _, err := summaries(ctx, d.src, s.l, []renovote.Compound{c})
 	if err != nil {
 		d.fail(w, r, s.l, "summary "+id, err)
 		return
 	}
+	v := vs[0]
 	bs, err := readBuildings(ctx, d.src, id)
 	if err != nil {
 		d.fail(w, r, s.l, "buildings "+id, err)
@@ -191,7 +192,7 @@ func (d *Dashboard) compound(w http.ResponseWriter, r *http.Request, s session) 
 		return
 	}
 	page.Notices = noticeRows(s.l, location(p), ns)
-	page.Charts = d.chartLinks("../chart/", id)
+	page.Charts = chartLinks("../chart/", id)
 	d.render(w, http.StatusOK, "compound", &page)
 }
 
@@ -224,7 +225,10 @@ func (d *Dashboard) workbook(w http.ResponseWriter, r *http.Request, s session) 
 		d.notFound(w, r, s.l)
 		return
 	}
-	t, err := report.Build(r.Context(), d.src, p, scope, false)
+	// The workbook of a whole large programme leaves the households out
+	// (its 说明 sheet says so); each compound's has them.
+	t, err := report.BuildWith(r.Context(), d.src, p, report.Options{Scope: scope, Detail: report.All,
+		MaxDetailHouseholds: report.DefaultMaxDetailHouseholds})
 	if err != nil {
 		d.fail(w, r, s.l, "report", err)
 		return
@@ -247,14 +251,26 @@ func (d *Dashboard) workbook(w http.ResponseWriter, r *http.Request, s session) 
 	d.log.Info("dashboard: workbook", "user", s.claims.UserID, "compound", id)
 }
 
+// chartKind is one chart image a page shows, drawn by package chart.
+type chartKind struct {
+	name string
+	// detail: the chart needs the households (votes by day); the others
+	// are drawn from the counters alone.
+	detail bool
+	draw   func(t report.Tables, compoundID, lang string) ([]byte, error)
+}
+
+var charts = []chartKind{
+	{"consent.png", false, func(t report.Tables, _, lang string) ([]byte, error) { return chart.Consent(t, lang) }},
+	{"survey.png", false, chart.Survey},
+	{"response.png", true, func(t report.Tables, _, lang string) ([]byte, error) { return chart.Response(t, lang) }},
+}
+
 // chartLinks lists the chart images of a page ("" compound: the scope's).
-func (d *Dashboard) chartLinks(prefix, compoundID string) []string {
-	if d.charts == nil {
-		return nil
-	}
+func chartLinks(prefix, compoundID string) []string {
 	var out []string
-	for _, n := range d.charts.Names(report.Tables{}) {
-		u := prefix + n
+	for _, c := range charts {
+		u := prefix + c.name
 		if compoundID != "" {
 			u += "?c=" + compoundID
 		}
@@ -263,9 +279,12 @@ func (d *Dashboard) chartLinks(prefix, compoundID string) []string {
 	return out
 }
 
-// chart draws one chart of the scope (or of ?c=ID) as a PNG.
+// chart draws one chart of the scope (or of ?c=ID) as a PNG; a chart with
+// nothing to draw is not found (the page then drops its image).
 func (d *Dashboard) chart(w http.ResponseWriter, r *http.Request, s session) {
-	if d.charts == nil {
+	name := r.PathValue("name")
+	i := slices.IndexFunc(charts, func(c chartKind) bool { return c.name == name })
+	if i < 0 {
 		d.notFound(w, r, s.l)
 		return
 	}
@@ -274,18 +293,30 @@ func (d *Dashboard) chart(w http.ResponseWriter, r *http.Request, s session) {
 		d.fail(w, r, s.l, "programme", err)
 		return
 	}
-	scope, _, ok := d.scopeOf(r, p, s)
-	name := r.PathValue("name")
-	if !ok || !slices.Contains(d.charts.Names(report.Tables{}), name) {
+	scope, id, ok := d.scopeOf(r, p, s)
+	if !ok {
 		d.notFound(w, r, s.l)
 		return
 	}
-	t, err := report.Build(r.Context(), d.src, p, scope, false)
+	var t report.Tables
+	if charts[i].detail {
+		t, err = report.BuildWith(r.Context(), d.src, p, report.Options{Scope: scope, Detail: report.All, MaxDetailHouseholds: report.DefaultMaxDetailHouseholds})
+	} else {
+		t, err = report.BuildSummary(r.Context(), d.src, p, scope)
+	}
 	if err != nil {
 		d.fail(w, r, s.l, "report", err)
 		return
 	}
-	png, err := d.charts.PNG(t, name)
+	lang := "zh"
+	if s.l == en {
+		lang = "en"
+	}
+	png, err := charts[i].draw(t, id, lang)
+	if errors.Is(err, chart.ErrNoData) {
+		http.Error(w, "no data", http.StatusNotFound)
+		return
+	}
 	if err != nil {
 		d.fail(w, r, s.l, "chart "+name, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/renovote/renovote"
+	"github.com/renovote/renovote/report"
 )
 
 // The pages' numbers. Every number a page shows live has a key ("liangmao.voted",
@@ -189,20 +190,52 @@ func fillBuildings(compoundID string, bs []buildingView, u update) {
 	}
 }
 
-// readSummary reads one compound's counters (the tally, and the survey's
-// when it runs one) and makes its summary.
-func readSummary(ctx context.Context, src Source, l lang, c renovote.Compound) (compoundView, error) {
-	t, err := src.Tally(ctx, c.ID)
-	if err != nil {
-		return compoundView{}, err
+// counters reads the tallies and survey counters of the compounds: in one
+// call when the source reads many at once (report.CounterSource; the store
+// pipelines them), else compound by compound (the survey's only for a
+// compound that runs one).
+func counters(ctx context.Context, src Source, cs []renovote.Compound) ([]renovote.Tally, []renovote.SurveyCounts, error) {
+	if many, ok := src.(report.CounterSource); ok {
+		ids := make([]string, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		ts, counts, err := many.Counters(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(ts) != len(cs) || len(counts) != len(cs) {
+			return nil, nil, fmt.Errorf("counters of %d compounds for %d asked", min(len(ts), len(counts)), len(cs))
+		}
+		return ts, counts, nil
 	}
-	var counts renovote.SurveyCounts
-	if hasSurvey(c) {
-		if counts, err = src.SurveyCounts(ctx, c.ID); err != nil {
-			return compoundView{}, err
+	ts := make([]renovote.Tally, len(cs))
+	counts := make([]renovote.SurveyCounts, len(cs))
+	for i, c := range cs {
+		var err error
+		if ts[i], err = src.Tally(ctx, c.ID); err != nil {
+			return nil, nil, err
+		}
+		if hasSurvey(c) {
+			if counts[i], err = src.SurveyCounts(ctx, c.ID); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
-	return summary(l, c, t, counts), nil
+	return ts, counts, nil
+}
+
+// summaries reads the compounds' counters and makes their summaries.
+func summaries(ctx context.Context, src Source, l lang, cs []renovote.Compound) ([]compoundView, []renovote.Tally, error) {
+	ts, counts, err := counters(ctx, src, cs)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]compoundView, len(cs))
+	for i, c := range cs {
+		out[i] = summary(l, c, ts[i], counts[i])
+	}
+	return out, ts, nil
 }
 
 // readBuildings reads the compound's register and votes and counts its buildings.

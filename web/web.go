@@ -59,19 +59,8 @@ type Config struct {
 	// a revoked member is refused at once, and a narrowed scope applies at
 	// once. nil: the signed claims alone decide.
 	Member func(ctx context.Context, userID int64) (renovote.StaffMember, bool, error)
-	// Charts, when set, draws the named chart of the tables as a PNG; the
-	// pages then show the charts of Charts.Names.
-	Charts Charts
 	// Logger gets refusals (user id and reason, never a token) and failures.
 	Logger *slog.Logger
-}
-
-// Charts draws PNG charts from the report's tables (package chart).
-type Charts interface {
-	// Names lists the charts a page of the tables shows.
-	Names(t report.Tables) []string
-	// PNG draws one of them.
-	PNG(t report.Tables, name string) ([]byte, error)
 }
 
 // Dashboard serves the pages and makes the links.
@@ -85,7 +74,6 @@ type Dashboard struct {
 	sessionTTL time.Duration
 	poll       time.Duration
 	member     func(ctx context.Context, userID int64) (renovote.StaffMember, bool, error)
-	charts     Charts
 	log        *slog.Logger
 	// RandomSecret is true when no secret was configured.
 	RandomSecret bool
@@ -101,7 +89,7 @@ func New(cfg Config) (*Dashboard, error) {
 		return nil, fmt.Errorf("dashboard: public URL %q is not an http(s) URL without query: %w", cfg.PublicURL, renovote.ErrInvalid)
 	}
 	d := &Dashboard{src: cfg.Source, base: u.String(), secure: u.Scheme == "https", now: cfg.Now,
-		linkTTL: cfg.LinkTTL, sessionTTL: cfg.SessionTTL, poll: cfg.Poll, member: cfg.Member, charts: cfg.Charts, log: cfg.Logger}
+		linkTTL: cfg.LinkTTL, sessionTTL: cfg.SessionTTL, poll: cfg.Poll, member: cfg.Member, log: cfg.Logger}
 	switch {
 	case len(cfg.Secret) == 0:
 		key := make([]byte, 32)

@@ -719,3 +719,31 @@ func TestRandomSecret(t *testing.T) {
 		}
 	}
 }
+
+// The charts of package chart, drawn for the scope or one compound of it.
+func TestCharts(t *testing.T) {
+	e := newEnv(t)
+	e.vote("jinrong", 0, renovote.ChoiceAgree)
+	b := e.browser("")
+	b.open(e.link(renovote.StaffMember{UserID: workerID, Role: renovote.RoleWorker, Compounds: []string{"jinrong"}}))
+	if p := b.get("/dashboard/"); !strings.Contains(p.body, `<img src="chart/consent.png"`) {
+		t.Errorf("the overview shows no chart:\n%s", p.body)
+	}
+	if p := b.get("/dashboard/c/jinrong"); !strings.Contains(p.body, `<img src="../chart/survey.png?c=jinrong"`) {
+		t.Errorf("the compound page shows no chart")
+	}
+	for _, path := range []string{"/dashboard/chart/consent.png", "/dashboard/chart/survey.png?c=jinrong", "/dashboard/chart/response.png"} {
+		p := b.get(path)
+		if p.code != 200 || p.h.Get("Content-Type") != "image/png" || !strings.HasPrefix(p.body, "\x89PNG\r\n\x1a\n") {
+			t.Errorf("%s: %d %s", path, p.code, p.h.Get("Content-Type"))
+		}
+	}
+	for _, path := range []string{"/dashboard/chart/consent.png?c=liangmao", "/dashboard/chart/pie.png", "/dashboard/chart/survey.png?c=nosuch"} {
+		if p := b.get(path); p.code != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, p.code)
+		}
+	}
+	if p := e.browser("").get("/dashboard/chart/consent.png"); p.code != http.StatusForbidden {
+		t.Errorf("a chart without a session: %d", p.code)
+	}
+}

@@ -27,7 +27,7 @@ type cli struct {
 	log    *slog.Logger
 	out    io.Writer
 	errOut io.Writer
-	st     *store.Store
+	st     Store
 	now    func() time.Time
 
 	// command flags
@@ -46,6 +46,7 @@ type cli struct {
 	htmlFile      string
 	pdfFile       string
 	sb            sandboxFlags // sandbox, faketelegram
+	mig           migrateFlags // migrate
 }
 
 func (c *cli) declareFlags(fs *flag.FlagSet) {
@@ -64,19 +65,22 @@ func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.pdfFile, "pdf", "", "report -publicity: write the notice as PDF here (needs chromium)")
 	fs.BoolVar(&c.detail, "detail", false, "report: list buildings and households however many (by default left out over 50,000 households)")
 	c.sb.declare(fs)
+	c.mig.declare(fs)
 }
 
-// withStore opens the store named by REDIS_URL for a staff command. Without it
-// the data would vanish when the command exits, so it refuses.
+// withStore opens the store of a staff command: Redis with REDIS_URL, else
+// the data directory's SQLite store (which the bot, when it runs, holds: stop
+// it first, or use the chat commands). It refuses -memory, whose data would
+// vanish when the command exits.
 func (c *cli) withStore(ctx context.Context, f func(*cli) error) error {
-	if c.cfg.RedisURL == "" {
-		return fmt.Errorf("REDIS_URL (-redis-url) is required for this command: without it, what it writes would vanish when it exits")
+	if c.cfg.Memory {
+		return errMemoryStaff
 	}
-	st, err := store.Open(ctx, c.cfg.RedisURL)
+	st, _, closeStore, err := c.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore()
 	c.st = st
 	if c.now == nil {
 		c.now = time.Now
@@ -112,7 +116,7 @@ func (c *cli) registerImport(ctx context.Context, args []string) error {
 
 // importRegister reads a register file whole, and only when every row is valid
 // writes it, compound by compound.
-func importRegister(ctx context.Context, st *store.Store, p renovote.Programme, path string, removeMissing bool, actor string, now time.Time, out io.Writer) error {
+func importRegister(ctx context.Context, st Store, p renovote.Programme, path string, removeMissing bool, actor string, now time.Time, out io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("register import: %w", err)
@@ -183,7 +187,7 @@ func (c *cli) inviteExport(ctx context.Context, args []string) error {
 
 // exportInvites issues codes for households without one and writes every live
 // invitation as CSV rows for printing.
-func exportInvites(ctx context.Context, st *store.Store, p renovote.Programme, only, botUsername string, now time.Time, w io.Writer) (int, error) {
+func exportInvites(ctx context.Context, st Store, p renovote.Programme, only, botUsername string, now time.Time, w io.Writer) (int, error) {
 	var rows []register.InviteRow
 	for _, cp := range p.Compounds {
 		if only != "" && only != cp.ID && only != cp.Name {

@@ -39,8 +39,13 @@ type config struct {
 	DashboardSecret string
 	// Webhook mode (run; webhook.go): Telegram posts updates to WebhookURL,
 	// served on WebhookAddr; empty URL: long polling.
-	WebhookURL, WebhookSecret, WebhookAddr string
+	WebhookURL, WebhookSecret, WebhookAddr  string
 	WebhookDeleteOnExit, WebhookDropPending bool
+
+	// DataDir holds the SQLite store when REDIS_URL is empty; Memory (-memory,
+	// run only) runs on an in-process store instead, lost on exit.
+	DataDir string
+	Memory  bool
 
 	// Run only: files applied at start (handy with the in-memory store).
 	Programme  string
@@ -52,7 +57,8 @@ type config struct {
 var settings = []struct{ env, flag, def, help string }{
 	{"TELEGRAM_TOKEN", "token", "", "bot token from @BotFather (required to run the bot)"},
 	{"TELEGRAM_API_URL", "api-url", "https://api.telegram.org", "Bot API server (a fake one in tests)"},
-	{"REDIS_URL", "redis-url", "", "redis://host:port/db; empty runs on an in-process store that keeps nothing"},
+	{"REDIS_URL", "redis-url", "", "redis://host:port/db; empty keeps the data in SQLite in RENOVOTE_DATA"},
+	{"RENOVOTE_DATA", "data", "renovote-data", "data directory of the SQLite store (without REDIS_URL), held by one process at a time"},
 	{"RENOVOTE_ADMINS", "admins", "", "comma-separated Telegram user ids of admins"},
 	{"RENOVOTE_TZ", "tz", "Asia/Shanghai", "time zone of programme files that name none"},
 	{"BOT_USERNAME", "bot-username", "", "bot username for invitation links (default: from getMe)"},
@@ -85,6 +91,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 	fs.StringVar(&c.Register, "register", "", "run: import this register file at start")
 	fs.StringVar(&c.InvitesOut, "invites-out", "", "run: write the invitation links CSV here at start")
 	fs.BoolVar(&c.WebhookDeleteOnExit, "webhook-delete-on-exit", false, "run: delete the webhook when the bot stops (default: leave it for the other replicas)")
+	fs.BoolVar(&c.Memory, "memory", false, "run: keep everything in memory, lost on exit (no REDIS_URL, no data directory)")
 	fs.BoolVar(&c.WebhookDropPending, "drop-pending", false, "webhook delete: also drop the updates Telegram holds")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -107,6 +114,13 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 		if _, err := redis.ParseURL(c.RedisURL); err != nil {
 			problems = append(problems, "REDIS_URL (-redis-url): "+redactURL(err.Error(), c.RedisURL))
 		}
+	}
+	c.DataDir = strings.TrimSpace(*vals["RENOVOTE_DATA"])
+	switch {
+	case c.Memory && c.RedisURL != "":
+		problems = append(problems, "-memory and REDIS_URL (-redis-url) exclude each other: choose one store")
+	case c.RedisURL == "" && !c.Memory && c.DataDir == "":
+		problems = append(problems, "RENOVOTE_DATA (-data) is empty: name the data directory, set REDIS_URL, or run with -memory")
 	}
 	for _, f := range strings.FieldsFunc(*vals["RENOVOTE_ADMINS"], func(r rune) bool { return r == ',' || r == ' ' }) {
 		id, err := strconv.ParseInt(f, 10, 64)

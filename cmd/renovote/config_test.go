@@ -100,10 +100,10 @@ func TestConfigFlagsOverrideEnv(t *testing.T) {
 	}
 
 	// Through the command: a bad time zone in the environment is no problem
-	// when -tz fixes it (the command then stops at the missing REDIS_URL)...
+	// when -tz fixes it (the command then stops at -memory, refused to staff commands)...
 	s := &staff{t: t, env: map[string]string{"RENOVOTE_TZ": "Mars/Olympus_Mons"}}
-	msg := s.fails("tally", "-tz", "Asia/Shanghai").Error()
-	if strings.Contains(msg, "RENOVOTE_TZ") || !strings.Contains(msg, "REDIS_URL (-redis-url) is required") {
+	msg := s.fails("tally", "-tz", "Asia/Shanghai", "-memory").Error()
+	if strings.Contains(msg, "RENOVOTE_TZ") || !strings.Contains(msg, "-memory is for renovote run only") {
 		t.Errorf("-tz did not override RENOVOTE_TZ: %v", msg)
 	}
 	// ...and a bad -tz is one even when the environment is fine.
@@ -130,9 +130,9 @@ func TestConfigFlagsAfterOperands(t *testing.T) {
 	}
 }
 
-// Every staff command refuses to work on a store that would vanish.
+// Every staff command refuses to work on a store that would vanish (-memory).
 func TestStaffCommandsNeedRedis(t *testing.T) {
-	s := &staff{t: t, env: map[string]string{}}
+	s := &staff{t: t, env: map[string]string{"RENOVOTE_DATA": t.TempDir()}}
 	for _, args := range [][]string{
 		{"programme", "apply", seedProgramme},
 		{"register", "import", seedRegister},
@@ -144,8 +144,8 @@ func TestStaffCommandsNeedRedis(t *testing.T) {
 		{"worker", "list"},
 		{"worker", "add", "42"},
 	} {
-		err := s.fails(args...)
-		if !strings.Contains(err.Error(), "REDIS_URL (-redis-url) is required for this command") {
+		err := s.fails(append(args, "-memory")...)
+		if !strings.Contains(err.Error(), "-memory is for renovote run only") {
 			t.Errorf("%s: %v", strings.Join(args, " "), err)
 		}
 	}

@@ -6,14 +6,13 @@ import (
 	"time"
 
 	"github.com/renovote/renovote"
-	"github.com/renovote/renovote/store"
 	"github.com/renovote/renovote/web"
 )
 
 // dashboard makes the web dashboard when RENOVOTE_PUBLIC_URL is set (nil
 // otherwise). Every request checks the member's current role: admins from
 // the configuration, the others from the store.
-func (c *cli) dashboard(st *store.Store) (*web.Dashboard, error) {
+func (c *cli) dashboard(st Store) (*web.Dashboard, error) {
 	if c.cfg.PublicURL == "" {
 		return nil, nil
 	}

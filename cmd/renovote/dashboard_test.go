@@ -39,7 +39,7 @@ func TestRunDashboard(t *testing.T) {
 	var stderr syncBuffer
 	addr := freeAddr(t)
 	env := map[string]string{"LOG_LEVEL": "warn", "RENOVOTE_HTTP_ADDR": addr, "RENOVOTE_PUBLIC_URL": "http://" + addr + "/",
-		"RENOVOTE_ADMINS": "4243", "RENOVOTE_DASHBOARD_SECRET": "a secret for the run test"}
+		"RENOVOTE_ADMINS": "4243", "RENOVOTE_DASHBOARD_SECRET": "a secret for the run test", "RENOVOTE_DATA": t.TempDir()}
 	done := make(chan error, 1)
 	go func() {
 		done <- dispatch(ctx, []string{"run", "-token", srv.Token, "-api-url", srv.URL, "-programme", seedProgramme, "-register", seedRegister},

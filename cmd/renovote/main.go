@@ -40,6 +40,8 @@ Usage:
                                                record a paper or proxy ballot
   renovote worker add|remove|list [USER_ID]    name community workers
   renovote schedule                            the scheduled jobs: next run, last run and outcome
+  renovote migrate -from sqlite:DIR|redis://... -to sqlite:DIR|redis://...
+                                               copy every piece of data into an empty store (bot stopped)
   renovote webhook info [-json] | delete [-drop-pending]
                                                the bot's webhook as Telegram sees it; delete it
   renovote sandbox [-dir DIR] [-addr HOST:PORT] [--reset]
@@ -98,7 +100,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	env.cfg = cfg
 	env.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	switch cmd + " " + sub {
-	case "run ", "tally ", "schedule ", "report ", "sandbox ", "faketelegram ":
+	case "run ", "tally ", "schedule ", "report ", "sandbox ", "faketelegram ", "migrate ":
 		if len(rest) > 0 {
 			return fmt.Errorf("%s: unexpected %q (flags start with -)", cmd, rest)
 		}
@@ -133,6 +135,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return env.fakeTelegram(ctx)
 	case "webhook info", "webhook delete":
 		return env.webhookCmd(ctx, sub, rest)
+	case "migrate ":
+		return env.migrate(ctx)
 	case "worker add", "worker remove", "worker list":
 		return env.withStore(ctx, func(c *cli) error { return c.worker(ctx, sub, rest) })
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/renovote/renovote/report"
-	"github.com/renovote/renovote/store"
 )
 
 // The public notice (公示): `renovote report -publicity COMPOUND [-html FILE]
@@ -20,7 +19,7 @@ import (
 
 // publicityDoc is /publicity's notice (dialogs.Config.Publicity): the HTML
 // page of one compound's ballot at now.
-func publicityDoc(st *store.Store) func(ctx context.Context, compoundID string, now time.Time) (string, []byte, error) {
+func publicityDoc(st Store) func(ctx context.Context, compoundID string, now time.Time) (string, []byte, error) {
 	return func(ctx context.Context, compoundID string, now time.Time) (string, []byte, error) {
 		p, err := st.Programme(ctx)
 		if err != nil {

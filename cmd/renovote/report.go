@@ -9,7 +9,6 @@ import (
 
 	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/report"
-	"github.com/renovote/renovote/store"
 )
 
 // chatDetailHint and cliDetailHint tell the reader of a workbook without the
@@ -27,7 +26,7 @@ const (
 // report.DefaultMaxDetailHouseholds households (the bureau's, in a large
 // programme) gets the summary: 楼栋 and 住户明细 are left out, and the
 // workbook's 说明 sheet says how to get them.
-func reportXLSX(st *store.Store, now func() time.Time) func(ctx context.Context, scope func(string) bool, personal bool) (string, []byte, error) {
+func reportXLSX(st Store, now func() time.Time) func(ctx context.Context, scope func(string) bool, personal bool) (string, []byte, error) {
 	return func(ctx context.Context, scope func(string) bool, personal bool) (string, []byte, error) {
 		p, err := st.Programme(ctx)
 		if err != nil {

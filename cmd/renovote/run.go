@@ -16,31 +16,17 @@ import (
 	"github.com/renovote/renovote/programme"
 	"github.com/renovote/renovote/register"
 	"github.com/renovote/renovote/scheduler"
-	"github.com/renovote/renovote/store"
 )
 
 // run starts the bot: store, optional start-up files, dialogs, Telegram, the
 // scheduler. It stops in the reverse order: polling first, then handlers in
 // flight, then the scheduler (its running jobs), then the store.
 func (c *cli) run(ctx context.Context) error {
-	var st *store.Store
-	if c.cfg.RedisURL == "" {
-		mem, closeMem, err := store.NewMemory()
-		if err != nil {
-			return err
-		}
-		defer closeMem()
-		st = mem
-		c.log.Warn("NO REDIS_URL: running on an in-process store (miniredis). EVERYTHING IS LOST WHEN THE BOT STOPS. Set REDIS_URL for real use.")
-		fmt.Fprintln(c.errOut, "*** WARNING: in-memory store, nothing is kept across restarts (set REDIS_URL) ***")
-	} else {
-		s, err := store.Open(ctx, c.cfg.RedisURL)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		st = s
+	st, _, closeStore, err := c.openStore(ctx) // Redis, SQLite in the data directory, or -memory
+	if err != nil {
+		return err
 	}
+	defer closeStore()
 	c.st = st
 	if c.now == nil {
 		c.now = time.Now
@@ -159,10 +145,10 @@ func (c *cli) serveHTTP(h http.Handler) (stop func(), err error) {
 
 // votesCounted is the store as the dialogs see it, counting the votes cast
 // (not the replays of a command applied before) in renovote_votes_total.
-// It embeds the *store.Store so that every optional interface the dialogs
+// It embeds the Store so that every optional interface the dialogs
 // look for is still there.
 type votesCounted struct {
-	*store.Store
+	Store
 	m *metrics.Metrics
 }
 
@@ -177,7 +163,7 @@ func (v votesCounted) CastVote(ctx context.Context, cmd renovote.VoteCmd) (renov
 // startScheduler starts the scheduled jobs in the programme's zone (the
 // configured RENOVOTE_TZ when no programme is applied yet), claiming each run
 // in the store so that every tick runs once across the bot's processes.
-func (c *cli) startScheduler(ctx context.Context, st *store.Store) (*scheduler.Scheduler, error) {
+func (c *cli) startScheduler(ctx context.Context, st Store) (*scheduler.Scheduler, error) {
 	loc := c.cfg.TZ
 	p, perr := st.Programme(ctx)
 	if perr == nil {

@@ -25,7 +25,7 @@ func TestRunWebhook(t *testing.T) {
 	defer cancel()
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
-	env := envOf(map[string]string{"LOG_LEVEL": "warn", "RENOVOTE_WEBHOOK_ADDR": addr})
+	env := envOf(map[string]string{"LOG_LEVEL": "warn", "RENOVOTE_WEBHOOK_ADDR": addr, "RENOVOTE_DATA": t.TempDir()})
 	go func() {
 		done <- dispatch(ctx, []string{"run", "-token", srv.Token, "-api-url", srv.URL, "-webhook-url", hook,
 			"-programme", seedProgramme, "-register", seedRegister, "-invites-out", invites}, env, &stdout, &stderr)

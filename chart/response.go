@@ -23,6 +23,7 @@ var (
 	mAgreed        = w{"同意", "agree"}
 	mThresholdN    = w{"通过线 %d 户（%s）", "threshold: %d (%s)"}
 	mTotalLine     = w{"合计（%d 个小区）", "total (%d compounds)"}
+	mResponseLeft  = w{"另有 %d 个小区（%d 户）未列住户明细，不在图中。", "%d more compounds (%d households) are not listed household by household and are not drawn."}
 	mResponseNote  = w{"每户按其当前选票的投票时间计；改过票的户按最后一次。共 %d 户，已投票 %d 户。", "Each household counts from the time of its current vote (a changed vote from the last change). %d households, %d voted."}
 )
 
@@ -32,7 +33,10 @@ var (
 // report of one compound it also draws the households agreeing and, when the
 // first test of its rule counts households of the register (such as
 // 同意户数/总户数 ≥ 2/3), the count that meets it as a dashed line.
-// language is "zh" (default) or "en". ErrNoData when no household has voted.
+// When the tables leave some compounds' households out (Tables.LeftOut) it
+// draws the compounds listed and says how many are not.
+// language is "zh" (default) or "en". ErrNoData when no household listed has
+// voted.
 func Response(t report.Tables, language string) ([]byte, error) {
 	c, err := newCanvas(language, nil)
 	if err != nil {
@@ -82,6 +86,21 @@ func (c canvas) response(t report.Tables) ([]byte, error) {
 	if voted == 0 {
 		return nil, fmt.Errorf("chart response: %w", ErrNoData)
 	}
+	// The compounds drawn: all of them, or those whose households are listed.
+	summary := t.Summary
+	if t.LeftOut != nil {
+		listed := map[string]bool{}
+		for _, h := range t.Households {
+			listed[h.CompoundID] = true
+		}
+		summary = nil
+		for _, r := range t.Summary {
+			if listed[r.CompoundID] {
+				summary = append(summary, r)
+			}
+		}
+		total.name = mTotalLine.f(l, len(summary))
+	}
 	sort.Strings(days)
 	// Every day from the first vote to the last, quiet days included.
 	first, _ := time.Parse(time.DateOnly, days[0])
@@ -95,18 +114,18 @@ func (c canvas) response(t report.Tables) ([]byte, error) {
 	p.Y.Label.Text = mResponseAxisY.s(l)
 	var lines []*series
 	switch {
-	case len(t.Summary) == 1:
-		s := byCompound[t.Summary[0].CompoundID]
+	case len(summary) == 1:
+		s := byCompound[summary[0].CompoundID]
 		if s == nil {
 			s = &series{counts: map[string]int64{}}
 		}
 		s.name = mVoted.s(l)
 		lines = []*series{s, agree}
 		p.Y.Label.Text = mResponseAxis1.s(l)
-	case len(t.Summary) > MaxLines:
+	case len(summary) > MaxLines:
 		lines = []*series{total}
 	default:
-		for _, r := range t.Summary {
+		for _, r := range summary {
 			s := byCompound[r.CompoundID]
 			if s == nil {
 				s = &series{counts: map[string]int64{}}
@@ -149,8 +168,8 @@ func (c canvas) response(t report.Tables) ([]byte, error) {
 		p.Add(line, points)
 		p.Legend.Add(s.name, line)
 	}
-	if len(t.Summary) == 1 {
-		if n, label, ok := thresholdCount(t.Summary[0], l); ok {
+	if len(summary) == 1 {
+		if n, label, ok := thresholdCount(summary[0], l); ok {
 			xys := plotter.XYs{{X: p.X.Min, Y: float64(n)}, {X: p.X.Max, Y: float64(n)}}
 			line, err := plotter.NewLine(xys)
 			if err != nil {
@@ -165,10 +184,13 @@ func (c canvas) response(t report.Tables) ([]byte, error) {
 	p.Y.Max = max(top*1.15, 1)
 
 	var households int64
-	for _, r := range t.Summary {
+	for _, r := range summary {
 		households += r.Households
 	}
 	f := footer{notes: []string{mResponseNote.f(l, households, voted)}}
+	if lo := t.LeftOut; lo != nil && lo.Compounds > 0 {
+		f.notes = append(f.notes, mResponseLeft.f(l, lo.Compounds, lo.Households))
+	}
 	data, err := c.png(p, f, vg.Points(380))
 	if err != nil {
 		return nil, fmt.Errorf("chart response: %w", err)

@@ -43,7 +43,7 @@ func (e *env) now() time.Time        { return e.clock.Now() }
 // env is a dashboard on the seed programme and register in a real store,
 // served over HTTP.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	st    *store.Store
 	p     renovote.Programme
@@ -62,7 +62,7 @@ const (
 	workerID = 7002
 )
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
@@ -745,5 +745,52 @@ func TestCharts(t *testing.T) {
 	}
 	if p := e.browser("").get("/dashboard/chart/consent.png"); p.code != http.StatusForbidden {
 		t.Errorf("a chart without a session: %d", p.code)
+	}
+}
+
+// plainSource hides the store's batch read of counters
+// (report.CounterSource): the dashboard then reads compound by compound.
+type plainSource struct{ web.Source }
+
+func TestWithoutBatchCounters(t *testing.T) {
+	e := newEnv(t)
+	d, err := web.New(web.Config{Source: plainSource{e.st}, Secret: []byte("test secret of the dashboard"), PublicURL: e.srv.URL,
+		Now: e.clock.Now, Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(d.Handler())
+	defer srv.Close()
+	e.vote("wuzhuangbu", 2, renovote.ChoiceAgree)
+	link, _, err := d.Link(renovote.StaffMember{UserID: bureauID, Role: renovote.RoleBureau}, e.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser("")
+	b.open(strings.Replace(link, e.srv.URL, srv.URL, 1))
+	p := b.get(srv.URL + "/dashboard/")
+	if p.code != 200 || !strings.Contains(p.body, `data-k="wuzhuangbu.agree">1<`) {
+		t.Fatalf("overview: %d\n%s", p.code, p.body)
+	}
+}
+
+// The pages' cost on the seed programme (five compounds, 808 households),
+// with a few votes: the overview reads the counters only, a compound's page
+// also its register and votes.
+func BenchmarkPages(b *testing.B) {
+	e := newEnv(b)
+	for i := range 20 {
+		e.vote("laocaizhengju", i, renovote.ChoiceAgree)
+	}
+	br := e.browser("")
+	br.open(e.link(renovote.StaffMember{UserID: bureauID, Role: renovote.RoleBureau}))
+	for _, path := range []string{"/dashboard/", "/dashboard/c/laocaizhengju"} {
+		b.Run(strings.Trim(path, "/"), func(b *testing.B) {
+			for b.Loop() {
+				if p := br.get(path); p.code != 200 {
+					b.Fatalf("%s: %d", path, p.code)
+				}
+			}
+		})
 	}
 }

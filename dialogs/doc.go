@@ -13,7 +13,9 @@
 // notice of the ballot (公示): what is recorded for one's household
 // (/myvote), objections in the publicity window (/objection, sent to the
 // compound's workers like problem reports; /objections, marked handled by
-// a button) and the printable notice for staff (/publicity, Config.Publicity).
+// a button) and the printable notice for staff (/publicity, Config.Publicity);
+// a short-lived signed link to the web dashboard for staff (/dashboard,
+// Config.DashboardLink; package web serves it).
 //
 // Roles (roles.go): admins come from Config.Admins, workers and the housing
 // bureau from the store (Store.StaffMember), everyone else is a resident.

@@ -40,6 +40,7 @@ type cli struct {
 	evidence      string
 	xlsxFile      string
 	csvDir        string
+	chartsDir     string
 	personal      bool
 	detail        bool
 	publicity     string // report: the compound of the public notice (公示)
@@ -59,6 +60,7 @@ func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.evidence, "evidence", "", "paper: reference of the evidence photo")
 	fs.StringVar(&c.xlsxFile, "xlsx", "", "report: write the workbook (汇总, 楼栋, 调查结果, 住户明细) here")
 	fs.StringVar(&c.csvDir, "csv", "", "report: write one CSV file per table into this directory")
+	fs.StringVar(&c.chartsDir, "charts", "", "report: write the charts (consent.png, survey.png, response.png) into this directory")
 	fs.BoolVar(&c.personal, "personal", false, "report: include owner names and phones")
 	fs.StringVar(&c.publicity, "publicity", "", "report: the public notice (公示) of this compound (id or name), HTML to standard output or -html/-pdf")
 	fs.StringVar(&c.htmlFile, "html", "", "report -publicity: write the notice as HTML here")

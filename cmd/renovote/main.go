@@ -28,11 +28,12 @@ Usage:
   renovote tally [-json]                       every compound's tally against its rule
   renovote survey results [-json] [-compound ID]
                                                the survey: items ranked, contribution, response
-  renovote report [-xlsx FILE] [-csv DIR] [-json] [-personal] [-compound ID] [-detail]
+  renovote report [-xlsx FILE] [-csv DIR] [-charts DIR] [-json] [-personal] [-compound ID] [-detail]
                                                the housing bureau's tables: summary, buildings,
                                                survey, households (names and phones with -personal;
                                                buildings and households only up to 50,000 households
-                                               unless -detail)
+                                               unless -detail); -charts writes consent.png,
+                                               survey.png and response.png
   renovote report -publicity COMPOUND [-html FILE] [-pdf FILE]
                                                the public notice (公示) of a compound's ballot, A4 HTML
                                                (to standard output without -html); -pdf needs chromium

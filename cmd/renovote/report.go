@@ -52,7 +52,8 @@ func reportXLSX(st Store, now func() time.Time) func(ctx context.Context, scope 
 // reportCmd writes the bureau's tables (every compound, or the one of
 // -compound): -xlsx FILE as a workbook, -csv DIR as one CSV per table, -json to
 // standard output; with none of them, a short summary, built from the
-// counters alone. Over report.DefaultMaxDetailHouseholds households the
+// counters alone; -charts DIR the charts as PNG images (chart package). Over
+// report.DefaultMaxDetailHouseholds households the
 // buildings and the household list are left out (and the workbook says so)
 // unless -detail. Owner names and phones only with -personal.
 func (c *cli) reportCmd(ctx context.Context) error {
@@ -78,7 +79,7 @@ func (c *cli) reportCmd(ctx context.Context) error {
 		}
 		opts.Scope = func(id string) bool { return id == cp.ID }
 	}
-	if c.xlsxFile == "" && c.csvDir == "" && !c.asJSON {
+	if c.xlsxFile == "" && c.csvDir == "" && c.chartsDir == "" && !c.asJSON {
 		opts.Detail = nil // the text lists compounds only
 	}
 	t, err := report.BuildWith(ctx, c.st, p, opts)
@@ -115,10 +116,15 @@ func (c *cli) reportCmd(ctx context.Context) error {
 			fmt.Fprintf(c.errOut, "report: wrote %s\n", path)
 		}
 	}
+	if c.chartsDir != "" {
+		if err := c.writeCharts(t, c.chartsDir); err != nil {
+			return err
+		}
+	}
 	if c.asJSON {
 		return report.JSON(c.out, t)
 	}
-	if c.xlsxFile != "" || c.csvDir != "" {
+	if c.xlsxFile != "" || c.csvDir != "" || c.chartsDir != "" {
 		return nil
 	}
 	for _, r := range t.Summary {

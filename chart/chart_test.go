@@ -205,6 +205,11 @@ func looked(t *testing.T, name string, data []byte, wantW, minH, maxH int, colou
 	if b.Dx() != wantW || b.Dy() < minH || b.Dy() > maxH {
 		t.Fatalf("%s: %dx%d, want %d wide and %d–%d high", name, b.Dx(), b.Dy(), wantW, minH, maxH)
 	}
+	// Telegram's sendPhoto: at most 10 MB, width + height at most 10000,
+	// the ratio of the sides at most 20.
+	if len(data) > 10<<20 || b.Dx()+b.Dy() > 10000 || max(b.Dx(), b.Dy()) > 20*min(b.Dx(), b.Dy()) {
+		t.Fatalf("%s: %dx%d, %d bytes: Telegram would refuse the photo", name, b.Dx(), b.Dy(), len(data))
+	}
 	inked := 0
 	seen := map[color.RGBA]int{}
 	rgba, ok := img.(*image.RGBA)

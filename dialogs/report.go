@@ -357,7 +357,7 @@ func (t *turn) moveReport(f []string) (Response, error) {
 	}
 	r, err := t.e.store.MoveReport(t.ctx, f[2], f[3], to, t.actor(), t.now, t.opID())
 	switch {
-	case errors.Is(err, renovote.ErrNotFound):
+	case errors.Is(err, renovote.ErrNotFound), errors.Is(err, renovote.ErrInvalid): // a forged button: no such id
 		return toast(mReportNotFound.s(t.l)), nil
 	case errors.Is(err, renovote.ErrConflict):
 		cur, err := t.e.store.Report(t.ctx, f[2], f[3])

@@ -391,11 +391,14 @@ func (b *Bot) deliverUpdate(ctx, base context.Context, upd *models.Update) outco
 
 // handleDelivery handles one delivered update under base (cancelled at the
 // shutdown deadline), once across processes, and says how to answer it. Every
-// callback query that gets this far is answered.
+// callback query is answered (without text when it will come again).
 func (b *Bot) handleDelivery(base context.Context, upd *models.Update) (o outcome) {
 	in, _ := toInput(upd)
 	if base.Err() != nil {
 		b.log.Warn("update refused at shutdown: Telegram will deliver it again", "update_id", upd.ID)
+		if upd.CallbackQuery != nil {
+			b.answer(base, upd.CallbackQuery.ID, "", false)
+		}
 		return outcome{status: http.StatusServiceUnavailable, retry: time.Second}
 	}
 	ctx, cancel := context.WithTimeout(base, b.cfg.HandleTimeout)

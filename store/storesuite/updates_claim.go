@@ -1,4 +1,4 @@
-package store_test
+package storesuite
 
 import (
 	"context"
@@ -7,15 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
-
 	"github.com/renovote/renovote"
-	"github.com/renovote/renovote/store"
-	"github.com/renovote/renovote/store/storetest"
 )
 
-func claim(t *testing.T, s *store.Store, id int64, token string) renovote.UpdateClaim {
+func claim(t *testing.T, s Store, id int64, token string) renovote.UpdateClaim {
 	t.Helper()
 	c, err := s.ClaimUpdate(context.Background(), id, token, time.Minute)
 	must(t, err)
@@ -26,7 +21,7 @@ func claim(t *testing.T, s *store.Store, id int64, token string) renovote.Update
 // failure (counted), claimed again, done for good.
 func TestClaimUpdate(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 
 	if c := claim(t, s, 7, "a"); c.Status != renovote.UpdateClaimed || c.Attempt != 1 {
@@ -90,7 +85,7 @@ func TestClaimUpdate(t *testing.T) {
 // Many processes receiving the same update at once: exactly one claims it.
 func TestClaimUpdateConcurrent(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	const n = 32
 	var wg sync.WaitGroup
 	results := make([]renovote.UpdateClaim, n)
@@ -116,43 +111,5 @@ func TestClaimUpdateConcurrent(t *testing.T) {
 	}
 	if claimed != 1 {
 		t.Fatalf("%d processes claimed the update, want 1", claimed)
-	}
-}
-
-// A process that dies holding a claim blocks the update until the lease
-// expires; the failure count and the done mark last UpdateTTL. (miniredis,
-// whose clock the test moves.)
-func TestClaimUpdateExpiry(t *testing.T) {
-	t.Parallel()
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	s := store.New(rdb, store.Options{UpdateTTL: time.Hour})
-	ctx := context.Background()
-
-	if _, err := s.ClaimUpdate(ctx, 1, "dead", 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	mr.FastForward(29 * time.Second)
-	if c := claim(t, s, 1, "b"); c.Status != renovote.UpdateBusy || c.Wait != time.Second {
-		t.Errorf("before the lease ends = %+v, want busy for 1s", c)
-	}
-	mr.FastForward(time.Second)
-	if c := claim(t, s, 1, "b"); c.Status != renovote.UpdateClaimed {
-		t.Errorf("after the lease = %+v, want claimed", c)
-	}
-	must(t, s.ReleaseUpdate(ctx, 1, "b"))
-	mr.FastForward(59 * time.Minute)
-	if c := claim(t, s, 1, "c"); c.Attempt != 2 {
-		t.Errorf("within UpdateTTL of a failure = %+v, want attempt 2", c)
-	}
-	must(t, s.FinishUpdate(ctx, 1, "c"))
-	mr.FastForward(59 * time.Minute)
-	if c := claim(t, s, 1, "d"); c.Status != renovote.UpdateDone {
-		t.Errorf("within UpdateTTL of done = %+v", c)
-	}
-	mr.FastForward(time.Minute)
-	if c := claim(t, s, 1, "d"); c.Status != renovote.UpdateClaimed || c.Attempt != 1 {
-		t.Errorf("after UpdateTTL = %+v, want forgotten", c)
 	}
 }

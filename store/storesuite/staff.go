@@ -1,4 +1,4 @@
-package store_test
+package storesuite
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/store"
-	"github.com/renovote/renovote/store/storetest"
 )
 
 func member(uid int64, role renovote.Role, compounds ...string) renovote.StaffMember {
@@ -34,7 +33,7 @@ func staffIDs(ms []renovote.StaffMember) []int64 {
 
 func TestStaffRoles(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 
 	must(t, s.SetStaff(ctx, member(10, renovote.RoleWorker, lm, small, lm)))
@@ -134,7 +133,7 @@ func invite(role renovote.Role, compounds ...string) renovote.StaffInvite {
 
 func TestStaffInvites(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 
 	for _, bad := range []renovote.StaffInvite{
@@ -241,7 +240,7 @@ func TestStaffInvites(t *testing.T) {
 
 func TestStaffInviteConcurrentRedeem(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	for round := range 5 {
 		inv, err := s.CreateStaffInvite(ctx, invite(renovote.RoleWorker, lm))
@@ -279,37 +278,5 @@ func TestStaffInviteConcurrentRedeem(t *testing.T) {
 	must(t, err)
 	if len(all) != 5 || len(log) != 5 {
 		t.Fatalf("%d members, %d audit entries", len(all), len(log))
-	}
-}
-
-func TestStaffMigration(t *testing.T) {
-	t.Parallel()
-	a, b := storetest.NewPair(t)
-	ctx := context.Background()
-	must(t, a.SeedLegacyWorkers(ctx, 7, 5))
-	ok, err := a.IsWorker(ctx, 5)
-	must(t, err)
-	if !ok {
-		t.Fatal("issue-2 worker lost")
-	}
-	m, _, err := a.StaffMember(ctx, 7)
-	must(t, err)
-	if m.Role != renovote.RoleWorker || !slices.Equal(m.Compounds, []string{renovote.AllCompounds}) ||
-		m.AddedBy != "migration" || !m.Covers(lm) {
-		t.Fatalf("migrated %+v", m)
-	}
-	if exists, _ := a.LegacyWorkersExist(ctx); exists {
-		t.Fatal("legacy set kept")
-	}
-	// Another process migrating again changes nothing.
-	ws, err := b.Workers(ctx)
-	must(t, err)
-	if !slices.Equal(ws, []int64{5, 7}) {
-		t.Fatalf("workers %v", ws)
-	}
-	log, err := b.StaffAudit(ctx)
-	must(t, err)
-	if !slices.Equal(ops(log), []string{"migrate:worker", "migrate:worker"}) {
-		t.Fatalf("audit %v", ops(log))
 	}
 }

@@ -1,4 +1,4 @@
-package store_test
+package storesuite
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 
 	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/store"
-	"github.com/renovote/renovote/store/storetest"
 )
 
 var (
@@ -105,9 +104,9 @@ func households(compoundID string, n int) []renovote.Household {
 }
 
 // setup returns a store with the programme applied and every register imported.
-func setup(t testing.TB) (*store.Store, map[string][]renovote.Household) {
+func setup(t testing.TB) (Store, map[string][]renovote.Household) {
 	t.Helper()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	if err := s.ApplyProgramme(ctx, testProgramme()); err != nil {
 		t.Fatal(err)
@@ -133,7 +132,7 @@ func cmd(ref renovote.HouseholdRef, c renovote.Choice, at time.Time) renovote.Vo
 }
 
 // checkTally asserts that the counters equal the recount from scratch.
-func checkTally(t testing.TB, s *store.Store, compoundID string) renovote.Tally {
+func checkTally(t testing.TB, s Store, compoundID string) renovote.Tally {
 	t.Helper()
 	ctx := context.Background()
 	got, err := s.Tally(ctx, compoundID)

@@ -1,4 +1,4 @@
-package store_test
+package storesuite
 
 import (
 	"context"
@@ -9,12 +9,11 @@ import (
 
 	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/store"
-	"github.com/renovote/renovote/store/storetest"
 )
 
 func TestClaimRunOnce(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	tick := time.Date(2020, 4, 3, 1, 0, 0, 0, time.UTC)
 
@@ -92,7 +91,7 @@ func TestClaimRunOnce(t *testing.T) {
 // then another process takes it; the dead one cannot mark it done any more.
 func TestClaimRunLeaseExpires(t *testing.T) {
 	t.Parallel()
-	s, pass := storetest.NewTTL(t)
+	s, pass := newTTL(t)
 	ctx := context.Background()
 	tick := time.Date(2020, 4, 3, 1, 0, 0, 0, time.UTC)
 	lease := 200 * time.Millisecond
@@ -128,7 +127,7 @@ func TestClaimRunLeaseExpires(t *testing.T) {
 
 func TestMarkNoticeLate(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	n := notice("停水通知", lm)
 	n.SendAt = during.Add(time.Hour)

@@ -1,4 +1,4 @@
-package store_test
+package storesuite
 
 import (
 	"context"
@@ -7,12 +7,11 @@ import (
 
 	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/programme"
-	"github.com/renovote/renovote/store/storetest"
 )
 
 // TakeReminders counts below the cap only, once per op id.
 func TestTakeRemindersCapAndReplay(t *testing.T) {
-	st := storetest.New(t)
+	st := newStore(t)
 	ctx := context.Background()
 	if err := st.ApplyProgramme(ctx, programme.Seed()); err != nil {
 		t.Fatal(err)

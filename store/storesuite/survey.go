@@ -1,4 +1,4 @@
-package store_test
+package storesuite
 
 import (
 	"context"
@@ -12,11 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/store"
-	"github.com/renovote/renovote/store/storetest"
 )
 
 // answer builds a survey answer of the fixture menu.
@@ -76,7 +73,7 @@ var surveyOps atomic.Int64
 func newOp() string { return fmt.Sprintf("test:survey:%d", surveyOps.Add(1)) }
 
 // checkSurvey asserts that the survey counters equal the recount from scratch.
-func checkSurvey(t testing.TB, s *store.Store, compoundID string) renovote.SurveyCounts {
+func checkSurvey(t testing.TB, s Store, compoundID string) renovote.SurveyCounts {
 	t.Helper()
 	ctx := context.Background()
 	got, err := s.SurveyCounts(ctx, compoundID)
@@ -95,7 +92,7 @@ type surveyState struct {
 	audit   int
 }
 
-func surveySnapshot(t testing.TB, s *store.Store, compoundID string) surveyState {
+func surveySnapshot(t testing.TB, s Store, compoundID string) surveyState {
 	t.Helper()
 	ctx := context.Background()
 	c, err := s.SurveyCounts(ctx, compoundID)
@@ -391,7 +388,7 @@ func TestSurveyInvalid(t *testing.T) {
 	}
 
 	// Without a programme, nothing can be validated.
-	bare := storetest.New(t)
+	bare := newStore(t)
 	wantErr(t, bare.SubmitSurvey(ctx, ok(), newOp()), renovote.ErrNotFound)
 	_, _, err := s.SurveyAnswer(ctx, renovote.HouseholdRef{CompoundID: lm, HouseholdID: "nope"})
 	wantErr(t, err, renovote.ErrNotFound)
@@ -401,37 +398,6 @@ func TestSurveyInvalid(t *testing.T) {
 	wantErr(t, err, renovote.ErrNotFound)
 	_, err = s.SurveyAnswers(ctx, "Bad")
 	wantErr(t, err, renovote.ErrInvalid)
-}
-
-// A store validates answers against the programme applied now, also when
-// another process applied it after this store cached the previous one.
-func TestSurveyProgrammeChangedElsewhere(t *testing.T) {
-	t.Parallel()
-	bot, cli := storetest.NewPair(t)
-	ctx := context.Background()
-	must(t, cli.ApplyProgramme(ctx, testProgramme()))
-	hhs := households(lm, 5)
-	_, err := cli.ImportRegister(ctx, lm, hhs, store.ImportOptions{Actor: "cli:test"})
-	must(t, err)
-	a := answer(hhs[0].Ref(), surveyDuring, []string{"roof_repair"}, nil, []string{"fitness"}, "gt2000")
-	must(t, bot.SubmitSurvey(ctx, a, newOp())) // caches the programme
-
-	p := testProgramme()
-	p.ContributionBands = []renovote.ContributionBand{{ID: "any", Name: "愿意出资"}}
-	p.Menu.Parts[1].Items = slices.DeleteFunc(slices.Clone(p.Menu.Parts[1].Items),
-		func(it renovote.MenuItem) bool { return it.ID == "fitness" })
-	must(t, cli.ApplyProgramme(ctx, p))
-	err = bot.SubmitSurvey(ctx, a, newOp())
-	wantErr(t, err, renovote.ErrInvalid)
-	if !strings.Contains(err.Error(), `unknown contribution band "gt2000"`) || !strings.Contains(err.Error(), `unknown item "fitness"`) {
-		t.Fatalf("error %v", err)
-	}
-	a.Band, a.Upgrades = "any", nil
-	must(t, bot.SubmitSurvey(ctx, a, newOp()))
-	// And back: the old programme's revision is recognised again.
-	must(t, cli.ApplyProgramme(ctx, testProgramme()))
-	wantErr(t, bot.SubmitSurvey(ctx, a, newOp()), renovote.ErrInvalid)
-	checkSurvey(t, bot, lm)
 }
 
 // A household removed from the register no longer counts in the survey; its
@@ -655,48 +621,6 @@ func TestConcurrentSurvey(t *testing.T) {
 	}
 	t.Logf("%d submissions, %d accepted (replays included), %d refused, %d applied; %d respondents",
 		len(subs), accepted.Load(), refused.Load(), len(audit), c.Respondents)
-}
-
-// Every script call may lose its reply; go-redis retries. Each submission is
-// applied exactly once and the counters stay exact.
-func TestSurveyLostReplies(t *testing.T) {
-	t.Parallel()
-	s, lp := lossyStore(t)
-	ctx := context.Background()
-	must(t, s.ApplyProgramme(ctx, testProgramme()))
-	hhs := households(lm, 55)
-	_, err := s.ImportRegister(ctx, lm, hhs, store.ImportOptions{Actor: "cli:test", Now: opens})
-	must(t, err)
-	const n = 400
-	rng := rand.New(rand.NewPCG(1, 2))
-	answers := make([]renovote.SurveyAnswer, n)
-	for i := range answers {
-		answers[i] = randomAnswer(rng, hhs[i%len(hhs)].Ref(), surveyDuring.Add(time.Duration(i)*time.Second))
-	}
-	run(t, 16, n, func(i int) error { return s.SubmitSurvey(ctx, answers[i], fmt.Sprintf("op:%d", i)) })
-	checkSurvey(t, s, lm)
-	audit, err := s.SurveyAudit(ctx, lm)
-	must(t, err)
-	if len(audit) != n {
-		t.Fatalf("audit has %d entries for %d submissions", len(audit), n)
-	}
-	if lp.dropped.Load() == 0 {
-		t.Fatal("the proxy dropped no reply")
-	}
-}
-
-// lossyStore returns a store whose script replies are lost now and then
-// (see lossyProxy), with go-redis retrying.
-func lossyStore(t *testing.T) (*store.Store, *lossyProxy) {
-	o := storetest.ClientOptions(t)
-	lp := startLossyProxy(t, o.Addr, 0.2)
-	o.Addr = lp.ln.Addr().String()
-	o.MaxRetries = 12
-	o.MinRetryBackoff, o.MaxRetryBackoff = time.Millisecond, 5*time.Millisecond
-	o.PoolSize = 16
-	rdb := redis.NewClient(o)
-	t.Cleanup(func() { rdb.Close() })
-	return storetest.NewOn(t, rdb, store.Options{}), lp
 }
 
 func BenchmarkSubmitSurvey(b *testing.B) {

@@ -1,4 +1,4 @@
-package store_test
+package storesuite
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 
 	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/store"
-	"github.com/renovote/renovote/store/storetest"
 )
 
 func ids(hhs []renovote.Household) []string {
@@ -21,7 +20,7 @@ func ids(hhs []renovote.Household) []string {
 
 func TestImportRegister(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	opts := store.ImportOptions{Actor: "cli:test", Now: opens}
 	_, err := s.ImportRegister(ctx, lm, households(lm, 3), opts)

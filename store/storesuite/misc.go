@@ -1,4 +1,4 @@
-package store_test
+package storesuite
 
 import (
 	"context"
@@ -9,12 +9,11 @@ import (
 
 	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/store"
-	"github.com/renovote/renovote/store/storetest"
 )
 
 func TestProgramme(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	_, err := s.Programme(ctx)
 	wantErr(t, err, renovote.ErrNotFound)
@@ -54,7 +53,7 @@ func TestProgramme(t *testing.T) {
 
 func TestFirstSeen(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	first, err := s.FirstSeen(ctx, 123)
 	must(t, err)
@@ -69,7 +68,7 @@ func TestFirstSeen(t *testing.T) {
 
 func TestInviteFailures(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	t0 := time.Date(2020, 4, 2, 10, 0, 0, 123456789, time.UTC)
 	for i := range 5 {
@@ -102,7 +101,7 @@ func TestInviteFailures(t *testing.T) {
 
 func TestSessions(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	b, err := s.GetSession(ctx, "chat:1")
 	if b != nil || err != nil {
@@ -123,7 +122,7 @@ func TestSessions(t *testing.T) {
 
 func TestStaff(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	must(t, s.AddWorker(ctx, 20, "cfg:admin", opens))
 	must(t, s.AddWorker(ctx, 10, "tg:1", opens))
@@ -159,24 +158,5 @@ func TestStaff(t *testing.T) {
 	must(t, s.RemoveWorker(ctx, 30, "tg:1", during))
 	if _, ok, _ := s.StaffMember(ctx, 30); ok {
 		t.Fatal("removed member still staff")
-	}
-}
-
-func TestNewMemoryAndOpen(t *testing.T) {
-	s, stop, err := store.NewMemory()
-	must(t, err)
-	defer stop()
-	ctx := context.Background()
-	must(t, s.Ping(ctx))
-	must(t, s.ApplyProgramme(ctx, testProgramme()))
-
-	_, err = store.Open(ctx, "not a url")
-	wantErr(t, err, renovote.ErrInvalid)
-	if storetest.Backend() == "redis" {
-		// Open only pings; it writes nothing.
-		o, err := store.Open(ctx, envRedisURL())
-		must(t, err)
-		must(t, o.Ping(ctx))
-		o.Close()
 	}
 }

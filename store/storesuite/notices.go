@@ -1,4 +1,4 @@
-package store_test
+package storesuite
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/renovote/renovote"
 	"github.com/renovote/renovote/store"
-	"github.com/renovote/renovote/store/storetest"
 )
 
 func notice(text string, compounds ...string) renovote.Notice {
@@ -19,7 +18,7 @@ func notice(text string, compounds ...string) renovote.Notice {
 func nextOp() string { return fmt.Sprintf("op-%d-%d", time.Now().UnixNano(), opSeq.Add(1)) }
 
 // createNotice stores a notice sent at once.
-func createNotice(t testing.TB, s *store.Store, text string, compounds ...string) renovote.Notice {
+func createNotice(t testing.TB, s Store, text string, compounds ...string) renovote.Notice {
 	t.Helper()
 	n, err := s.CreateNotice(context.Background(), notice(text, compounds...), nextOp())
 	must(t, err)
@@ -28,7 +27,7 @@ func createNotice(t testing.TB, s *store.Store, text string, compounds ...string
 
 func TestCreateNotice(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 
 	for _, bad := range []renovote.Notice{
@@ -127,7 +126,7 @@ func TestCreateNotice(t *testing.T) {
 
 func TestCancelNotice(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	sched := notice("明日停电", lm)
 	sched.SendAt = during.Add(time.Hour)
@@ -279,7 +278,7 @@ func TestNoticeRecipients(t *testing.T) {
 
 func TestEnqueueNoticeIdempotent(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	s := newStore(t)
 	ctx := context.Background()
 	n := createNotice(t, s, "施工通知", lm)
 	chats := make([]int64, 0, 1200)
@@ -296,14 +295,14 @@ func TestEnqueueNoticeIdempotent(t *testing.T) {
 	// Retried: nothing more.
 	got, err = s.EnqueueNotice(ctx, n.ID, chats)
 	must(t, err)
-	if l, _ := s.OutboxLen(ctx); l != 1200 || got.Counts.Recipients != 1200 {
+	if l, _ := s.OutboxQueued(ctx); l != 1200 || got.Counts.Recipients != 1200 {
 		t.Fatalf("after retry: stream %d, %+v", l, got.Counts)
 	}
 	// Resumed with more: only the new ones.
 	more := append(slices.Clone(chats[600:]), 9000, 9001)
 	got, err = s.EnqueueNotice(ctx, n.ID, more)
 	must(t, err)
-	if l, _ := s.OutboxLen(ctx); l != 1202 || got.Counts.Recipients != 1202 {
+	if l, _ := s.OutboxQueued(ctx); l != 1202 || got.Counts.Recipients != 1202 {
 		t.Fatalf("after resume: stream %d, %+v", l, got.Counts)
 	}
 	ms, err := s.ClaimOutbox(ctx, "c1", 2000, time.Hour, 0)

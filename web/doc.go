@@ -12,7 +12,10 @@
 // the member's current role and scope too, so a revoked member is out at
 // once. An expired, forged or tampered link or cookie gets a page that says
 // so, with status 403. The secret comes from the configuration; when it is
-// random per process, every link and session dies with a restart.
+// random per process, every link and session dies with a restart. A link is
+// kept nowhere: within its minutes it opens a session each time it is
+// opened, which is why the bot sends it to the member's own chat only and
+// the pages send no Referer.
 //
 // Pages, server-rendered with html/template, inline CSS and JS, nothing from
 // another site (the dashboard works offline):

@@ -106,6 +106,7 @@ func TestBroadcastSurvivesKill(t *testing.T) {
 	p := programme.Seed()
 	for i := range p.Compounds {
 		p.Compounds[i].Ballot = renovote.Window{Opens: now.Add(-time.Hour), Closes: now.Add(24 * time.Hour)}
+		p.Compounds[i].Publicity = renovote.Window{Opens: now.Add(25 * time.Hour), Closes: now.Add(7 * 24 * time.Hour)}
 	}
 	if err := st.ApplyProgramme(ctx, p); err != nil {
 		t.Fatal(err)

@@ -11,16 +11,22 @@ import (
 	"github.com/renovote/renovote/report"
 	"github.com/renovote/renovote/scheduler"
 	"github.com/renovote/renovote/sqlstore"
+	"github.com/renovote/renovote/web"
 )
 
 var (
 	_ dialogs.Store             = (*sqlstore.Store)(nil)
 	_ dialogs.StaffInviteReader = (*sqlstore.Store)(nil)
+	_ dialogs.Objections        = (*sqlstore.Store)(nil)
+	_ bot.Dedupe                = (*sqlstore.Store)(nil)
+	_ bot.UpdateClaims          = (*sqlstore.Store)(nil)
 	_ bot.Outbox                = (*sqlstore.Store)(nil)
 	_ scheduler.NoticeStore     = (*sqlstore.Store)(nil)
 	_ scheduler.CalendarStore   = (*sqlstore.Store)(nil)
 	_ scheduler.History         = (*sqlstore.Store)(nil)
 	_ scheduler.Runs            = (*sqlstore.Store)(nil)
 	_ report.Source             = (*sqlstore.Store)(nil)
+	_ report.CounterSource      = (*sqlstore.Store)(nil)
+	_ web.Source                = (*sqlstore.Store)(nil)
 	_ metrics.Pinger            = (*sqlstore.Store)(nil)
 )

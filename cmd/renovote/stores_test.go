@@ -92,4 +92,3 @@ func TestMigrateSQLiteToRedisAndBack(t *testing.T) {
 	wantContains(t, "error", lite.fails("migrate", "-from", "sqlite:"+dir).Error(), "give -from and -to")
 	wantContains(t, "error", lite.fails("migrate", "-from", "mysql://x", "-to", "sqlite:"+back).Error(), "sqlite:DIR or redis://")
 }
-

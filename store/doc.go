@@ -43,8 +43,15 @@
 // codes) into errors. It speaks in domain terms and returns renovote's error
 // kinds wrapped with the operation, for errors.Is.
 //
-// It imports the domain package, go-redis and miniredis (NewMemory). It must not
-// import go-telegram, the dialogs package (except in tests) or the bot.
+// Export and Import (dump.go) read and write a whole store as a
+// storedump.Dump, for `renovote migrate` to and from the SQLite store.
+//
+// It imports the domain package, go-redis, miniredis (NewMemory) and
+// storedump. It must not import go-telegram, the dialogs package (except in
+// tests) or the bot.
 // Package storetest gives other packages' tests a store on REDIS_URL or an
-// in-process miniredis, with a key prefix of their own.
+// in-process miniredis, with a key prefix of their own. The store's behaviour
+// tests are the conformance suite store/storesuite, run here (suite_test.go)
+// and on the SQLite store (sqlstore); this package's own tests
+// (*_redis_test.go, retry_test.go, slots_test.go) test Redis itself.
 package store

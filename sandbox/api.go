@@ -38,6 +38,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("GET /files/{id}", s.file)
 	mux.HandleFunc("GET /dashboard-link/{uid}", s.dashboardLink)
 	if s.cfg.Dashboard != nil {
+		mux.Handle("/dashboard", s.cfg.Dashboard)
 		mux.Handle("/dashboard/", s.cfg.Dashboard)
 	}
 	return guard(mux)
@@ -80,6 +81,8 @@ func fail(w http.ResponseWriter, err error) {
 		status = http.StatusNotFound
 	case errors.Is(err, renovote.ErrConflict):
 		status = http.StatusConflict
+	case errors.Is(err, renovote.ErrForbidden):
+		status = http.StatusForbidden
 	}
 	apiError(w, status, err.Error())
 }
@@ -118,7 +121,8 @@ func (s *Sandbox) info(w http.ResponseWriter, r *http.Request) {
 		Dashboard  bool       `json:"dashboard"`
 		Lang       string     `json:"lang"`
 		Text       any        `json:"text"`
-	}{Programme: p.Name, MaxMembers: p.MaxMembers, Dashboard: s.cfg.DashboardLink != nil, Lang: lg, Text: pageText[lg]}
+	}{Programme: p.Name, MaxMembers: p.MaxMembers, Dashboard: s.cfg.DashboardLink != nil, Lang: lg, Text: pageText[lg],
+		Compounds: []compound{}, Staff: []person{}, Members: []person{}}
 	if out.MaxMembers <= 0 {
 		out.MaxMembers = 3
 	}

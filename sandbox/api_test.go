@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
 	"slices"
 	"strings"
 	"testing"
@@ -363,14 +364,24 @@ func TestPageLanguageAndRefusals(t *testing.T) {
 	// Residents have no dashboard; staff are sent there through a link.
 	c := w.bindMember("liangmao", "1-1-102", 1)
 	w.call("GET", fmt.Sprintf("/dashboard-link/%d", c.UserID), nil, http.StatusForbidden, nil)
-	resp, err = http.Get(fmt.Sprintf("%s/dashboard-link/%d", w.srv.URL, sandbox.Bureau))
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	resp, err = browser.Get(fmt.Sprintf("%s/dashboard-link/%d", w.srv.URL, sandbox.Bureau))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Request.URL.Path, "/dashboard/") {
+		t.Fatalf("the dashboard link led to %d %s", resp.StatusCode, resp.Request.URL)
+	}
+	resp, err = browser.Get(w.srv.URL + "/dashboard/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if string(body) != fmt.Sprintf("dashboard t=user%d", sandbox.Bureau) {
-		t.Errorf("dashboard link led to %q", body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "金融小区") {
+		t.Errorf("the bureau's dashboard: %d\n%s", resp.StatusCode, body)
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/renovote/renovote/scheduler"
 	"github.com/renovote/renovote/store"
 	"github.com/renovote/renovote/store/storetest"
+	"github.com/renovote/renovote/web"
 )
 
 // world is the whole sandbox as the command wires it: the store with the
@@ -92,6 +93,20 @@ func newWorldIn(t testing.TB, dir string, st *store.Store, seed bool) *world {
 		t.Fatal(err)
 	}
 	fake := bottest.NewServer(t, bottest.WithClock(clock.Now), bottest.WithBot("renovote_sandbox_bot", "renovote"))
+	// The page's server first: the dashboard's links lead to it.
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	member := func(ctx context.Context, userID int64) (renovote.StaffMember, bool, error) {
+		if userID == sandbox.Admin {
+			return renovote.StaffMember{UserID: userID, Role: renovote.RoleAdmin, Compounds: []string{renovote.AllCompounds}}, true, nil
+		}
+		return st.StaffMember(ctx, userID)
+	}
+	dash, err := web.New(web.Config{Source: st, Secret: []byte("the sandbox test's secret"), PublicURL: srv.URL, Now: clock.Now,
+		Poll: 100 * time.Millisecond, Logger: log, Member: member})
+	if err != nil {
+		t.Fatal(err)
+	}
 	sch := scheduler.NewWith(scheduler.Config{Location: loc, Logger: log, Runs: st, Now: clock.Now})
 	if err := sch.AddNotices(st); err != nil {
 		t.Fatal(err)
@@ -108,12 +123,15 @@ func newWorldIn(t testing.TB, dir string, st *store.Store, seed bool) *world {
 			}
 			return out, err
 		},
-		DashboardLink: func(_ context.Context, userID int64) (string, error) {
-			return fmt.Sprintf("/dashboard/login?t=user%d", userID), nil
+		DashboardLink: func(ctx context.Context, userID int64) (string, error) {
+			m, ok, err := member(ctx, userID)
+			if err != nil || !ok {
+				return "", fmt.Errorf("user %d: not staff (%v): %w", userID, err, renovote.ErrForbidden)
+			}
+			link, _, err := dash.Link(m, clock.Now())
+			return link, err
 		},
-		Dashboard: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprintf(w, "dashboard %s", r.URL.RawQuery)
-		}),
+		Dashboard: dash.Handler(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +139,8 @@ func newWorldIn(t testing.TB, dir string, st *store.Store, seed bool) *world {
 	if err := sb.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}
-	engine := dialogs.New(dialogs.Config{Store: st, Admins: []int64{sandbox.Admin}, BotUsername: fake.BotUsername(), Logger: log, XLSX: register.WriteXLSX})
+	engine := dialogs.New(dialogs.Config{Store: st, Admins: []int64{sandbox.Admin}, BotUsername: fake.BotUsername(), Logger: log, XLSX: register.WriteXLSX,
+		DashboardLink: dash.Link})
 	b, err := bot.New(ctx, bot.Config{Token: fake.Token, ServerURL: fake.URL, Handler: engine, Dedupe: st, Commands: dialogs.Commands,
 		MenuFor: dialogs.CommandsFor, Outbox: st, Progress: dialogs.NoticeProgress, Logger: log, Now: clock.Now,
 		PollTimeout: 2 * time.Second, Rate: 10000, ReplyChatGap: -1})
@@ -132,7 +151,7 @@ func newWorldIn(t testing.TB, dir string, st *store.Store, seed bool) *world {
 	botDone, pumpDone := make(chan struct{}), make(chan struct{})
 	go func() { defer close(botDone); _ = b.Run(runCtx) }()
 	go func() { defer close(pumpDone); _ = sb.Run(runCtx) }()
-	srv := httptest.NewServer(sb.Handler())
+	handler = sb.Handler()
 	w := &world{t: t, ctx: ctx, dir: dir, p: p, st: st, fake: fake, clock: clock, sb: sb, srv: srv, loc: loc}
 	var once sync.Once
 	w.stop = func() {

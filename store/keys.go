@@ -94,6 +94,14 @@ import (
 //	                                    "run|<owner>" with a TTL (the lease) while it runs, then
 //	                                    "done|<RunRecord JSON>", kept runKeep
 //	P{run:JOB}:history          list    RunRecord JSON of the job's finished runs, newest first, capped
+//	P{poll}:leader              string  token of the replica that long-polls (replicas.go), TTL the lease
+//	P{poll}:offset              string  the next getUpdates offset: every update below it was handed over
+//	P{poll}:updates             stream  updates handed over by the poller: id, chat, prev, u (the JSON);
+//	                                    consumer group "replicas"
+//	P{poll}:chat:<chatID>       string  the chat's last update id handed over, TTL pollChatTTL
+//	P{rate}:bucket              hash    tokens, at (µs of Redis TIME): the replicas' shared token bucket
+//	P{rate}:pause               string  µs of Redis TIME until which every replica pauses (429), TTL the pause
+//	P{rate}:chat:<chatID>       string  "1" while a message to the chat is under a second old, TTL the gap
 //
 // The notice state hash also holds late (1) and late_at (RFC 3339) once the
 // scheduler queued the notice more than scheduler.LateAfter after its time.
@@ -145,6 +153,25 @@ func (k keys) run(job string, tick time.Time) string {
 
 // runHistory lists a job's finished runs.
 func (k keys) runHistory(job string) string { return k.p + "{run:" + job + "}:history" }
+
+// The elected poller's keys (replicas.go), all in the {poll} slot: the
+// leader's lease, the offset and the hand-off stream move in one script.
+func (k keys) pollLeader() string  { return k.p + "{poll}:leader" }
+func (k keys) pollOffset() string  { return k.p + "{poll}:offset" }
+func (k keys) pollUpdates() string { return k.p + "{poll}:updates" }
+func (k keys) pollChat(chat int64) string {
+	return k.p + "{poll}:chat:" + strconv.FormatInt(chat, 10)
+}
+
+// The shared rate limit's keys (ratelimit.go), all in the {rate} slot.
+func (k keys) rateBucket() string { return k.p + "{rate}:bucket" }
+func (k keys) ratePause() string  { return k.p + "{rate}:pause" }
+func (k keys) rateChat(chat int64) string {
+	return k.p + "{rate}:chat:" + strconv.FormatInt(chat, 10)
+}
+
+// replicaGroup is the consumer group of the replicas on the hand-off stream.
+const replicaGroup = "replicas"
 
 // runTickFormat names a run's tick in its key (cron ticks are whole seconds).
 const runTickFormat = "20060102T150405Z"

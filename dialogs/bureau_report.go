@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -42,20 +43,16 @@ func (t *turn) bureauReport() (Response, error) {
 	parts := []string{mBReportHead.f(t.l, p.Name, fmtTime(t.l, location(p), t.now))}
 	var sum renovote.SurveyCounts
 	surveys := 0
+	tallies, counts, err := t.counters(scope)
+	if err != nil {
+		return t.fail("counters", err)
+	}
 	for i, c := range scope {
-		tally, err := t.e.store.Tally(t.ctx, c.ID)
-		if err != nil {
-			return t.fail("tally", err)
-		}
 		if i < maxReportCompounds {
-			parts = append(parts, reportLine(t.l, c, tally))
+			parts = append(parts, reportLine(t.l, c, tallies[i]))
 		}
 		if hasSurvey(c) {
-			counts, err := t.e.store.SurveyCounts(t.ctx, c.ID)
-			if err != nil {
-				return t.fail("survey counts", err)
-			}
-			sum = sum.Add(counts)
+			sum = sum.Add(counts[i])
 			surveys++
 		}
 	}
@@ -175,4 +172,40 @@ func (t *turn) chartsPress() (Response, error) {
 		replies[i] = Reply{Text: mChartsCaption.f(t.l, p.Name, i+1, len(docs), at), Photo: &docs[i]}
 	}
 	return Response{Replies: replies, CallbackText: mChartsSending.s(t.l)}, nil
+}
+
+// counterReader is an optional interface of the store: the tallies and
+// survey counters of many compounds in one pipelined read
+// (store.Store.Counters), so that /report costs a few round trips for a
+// programme of thousands of compounds.
+type counterReader interface {
+	Counters(ctx context.Context, compoundIDs []string) ([]renovote.Tally, []renovote.SurveyCounts, error)
+}
+
+// counters reads the tallies and survey counters of the compounds, in
+// order: in one call when the store can, else one compound at a time (the
+// survey counters only of compounds that run a survey).
+func (t *turn) counters(cs []renovote.Compound) ([]renovote.Tally, []renovote.SurveyCounts, error) {
+	if cr, ok := t.e.store.(counterReader); ok {
+		ids := make([]string, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		return cr.Counters(t.ctx, ids)
+	}
+	tallies := make([]renovote.Tally, len(cs))
+	counts := make([]renovote.SurveyCounts, len(cs))
+	for i, c := range cs {
+		tl, err := t.e.store.Tally(t.ctx, c.ID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("tally %s: %w", c.ID, err)
+		}
+		tallies[i] = tl
+		if hasSurvey(c) {
+			if counts[i], err = t.e.store.SurveyCounts(t.ctx, c.ID); err != nil {
+				return nil, nil, fmt.Errorf("survey counts %s: %w", c.ID, err)
+			}
+		}
+	}
+	return tallies, counts, nil
 }

@@ -23,7 +23,7 @@ func lockDir(dir string) (*os.File, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w: %s is locked (%s); stop the other process or use another -data directory",
+			return nil, fmt.Errorf("%w: %s is locked (%s); stop that process first (while the bot runs, use its chat commands)",
 				ErrLocked, dir, path)
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)

@@ -110,6 +110,12 @@ type Receipt struct {
 	// Replayed is true when the command's OpID had been applied before: this is
 	// the original receipt and nothing changed now.
 	Replayed bool `json:"replayed,omitempty"`
+	// Pending is true when the store holds the vote but could not confirm it
+	// durable: in the Redis store's confirmed mode, fewer replicas than
+	// configured acknowledged it in time, so a failover of the master could
+	// still lose it. The resident is told it was received and is pending,
+	// never that it was recorded.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // VoteChange is one entry of the audit trail of a compound.

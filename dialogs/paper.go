@@ -404,7 +404,7 @@ func (t *turn) paperConfirm(m renovote.StaffMember) (Response, error) {
 	// stay until then for a replay of this update.
 	t.s.Step, t.s.DoneUpdate = stepHousehold, t.in.UpdateID
 	text := "🏠 " + place(t.l, c, h) + "\n" + t.receiptText(loc, rc) + "\n\n" + mPaperNext.s(t.l)
-	resp := Response{Replies: []Reply{t.edit(text, nil)}, CallbackText: mRecordedToast.s(t.l)}
+	resp := Response{Replies: []Reply{t.edit(text, nil)}, CallbackText: t.voteToast(rc)}
 	resp.Replies = append(resp.Replies, t.notifyMembers(loc, rc)...)
 	return resp, nil
 }

@@ -145,7 +145,7 @@ func (t *turn) votePress(data string) (Response, error) {
 	if sb := t.surveyButton(c); sb != nil {
 		buttons = append(buttons, sb)
 	}
-	resp := Response{Replies: []Reply{t.edit(text, buttons)}, CallbackText: mRecordedToast.s(t.l)}
+	resp := Response{Replies: []Reply{t.edit(text, buttons)}, CallbackText: t.voteToast(rc)}
 	resp.Replies = append(resp.Replies, t.notifyMembers(loc, rc)...)
 	return resp, nil
 }
@@ -170,13 +170,14 @@ func (t *turn) refused(err error, loc *time.Location, c renovote.Compound) (Resp
 	return Response{Replies: []Reply{t.edit(text, nil)}, CallbackText: text, CallbackAlert: true}, true
 }
 
-// receiptText confirms a recorded vote: choice, time, receipt number.
+// receiptText confirms a recorded vote (or one pending confirmation:
+// receiptHead): choice, time, receipt number.
 func (t *turn) receiptText(loc *time.Location, rc renovote.Receipt) string {
-	s := mRecorded.f(t.l, choiceLabel(t.l, rc.Choice), fmtTime(t.l, loc, rc.At), rc.ID)
+	s := t.receiptHead(loc, rc)
 	if rc.Channel == renovote.ChannelPaper || rc.Channel == renovote.ChannelProxy {
 		s += "\n" + mRecordedVia.f(t.l, channelLabel(t.l, rc.Channel))
 	}
-	return s
+	return s + t.pendingHint(rc)
 }
 
 // notifyMembers tells the household's other members that its choice changed.

@@ -10,6 +10,7 @@
 //	renovote_updates_total{kind="message|callback"}                 updates handled
 //	renovote_handle_seconds                                          histogram of an update's handling, replies included
 //	renovote_votes_total{channel}                                    votes cast (telegram, paper, proxy); replays not counted
+//	renovote_votes_pending_total{channel}                            votes answered as pending confirmation (confirmed mode, too few replicas)
 //	renovote_telegram_429_total                                      429 answers from the Bot API
 //	renovote_outbox_sent_total{outcome="delivered|unreachable|failed"} outbox messages settled
 //	renovote_outbox_pending                                          outbox messages still to send, read from the store at each scrape

@@ -31,6 +31,7 @@ type Metrics struct {
 	updates  *prometheus.CounterVec
 	handle   prometheus.Histogram
 	votes    *prometheus.CounterVec
+	pending  *prometheus.CounterVec
 	tooMany  prometheus.Counter
 	outbox   *prometheus.CounterVec
 	outcomes map[string]bool
@@ -51,6 +52,9 @@ func New(pending func(ctx context.Context) (int64, error)) *Metrics {
 		votes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "renovote_votes_total", Help: "Votes cast, by channel (replayed commands not counted).",
 		}, []string{"channel"}),
+		pending: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "renovote_votes_pending_total", Help: "Votes answered as pending confirmation: fewer replicas than configured acknowledged them in time (replays included).",
+		}, []string{"channel"}),
 		tooMany: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "renovote_telegram_429_total", Help: "Bot API calls answered 429 Too Many Requests.",
 		}),
@@ -59,7 +63,7 @@ func New(pending func(ctx context.Context) (int64, error)) *Metrics {
 		}, []string{"outcome"}),
 		outcomes: map[string]bool{"delivered": true, "unreachable": true, "failed": true},
 	}
-	m.reg.MustRegister(m.updates, m.handle, m.votes, m.tooMany, m.outbox,
+	m.reg.MustRegister(m.updates, m.handle, m.votes, m.pending, m.tooMany, m.outbox,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// The known label values show from the start, at 0.
@@ -115,6 +119,15 @@ func (m *Metrics) VoteCast(channel string) {
 		channel = "unknown"
 	}
 	m.votes.WithLabelValues(channel).Inc()
+}
+
+// VotePending records a vote answered as pending confirmation (the store's
+// confirmed mode: fewer replicas than configured acknowledged it in time).
+func (m *Metrics) VotePending(channel string) {
+	if channel == "" {
+		channel = "unknown"
+	}
+	m.pending.WithLabelValues(channel).Inc()
 }
 
 // Handler serves /healthz (200 "ok" when p answers a ping within PingTimeout,

@@ -28,6 +28,11 @@ type Options struct {
 	// BindStale is how old an unfinished bind must be before another household
 	// may take the user over (1 minute); younger ones may still be in flight.
 	BindStale time.Duration
+	// ConfirmReplicas, above 0, is the confirmed mode (confirm.go): after a
+	// vote, WAIT until that many replicas acknowledge it, for at most
+	// ConfirmTimeout (1s); with fewer the receipt is Pending.
+	ConfirmReplicas int
+	ConfirmTimeout  time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -42,6 +47,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BindStale <= 0 {
 		o.BindStale = time.Minute
+	}
+	if o.ConfirmTimeout <= 0 {
+		o.ConfirmTimeout = defaultConfirmTimeout
 	}
 	return o
 }
@@ -68,16 +76,22 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	return &Store{rdb: rdb, k: keys{opts.Prefix}, opts: opts.withDefaults()}
 }
 
-// Open connects to the Redis server of a redis:// or rediss:// URL and pings it.
+// Open connects to the Redis of a URL (ParseRedisURL: one server, Sentinel or
+// Cluster) and pings it. Scripts need no loading: each is sent whole by the
+// EVALSHA → EVAL fallback to the node that owns its keys the first time that
+// node lacks it (every shard of a Cluster, a replica promoted by a failover).
 func Open(ctx context.Context, url string) (*Store, error) { return OpenWith(ctx, url, Options{}) }
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, url string, opts Options) (*Store, error) {
-	o, err := redis.ParseURL(url)
-	if err != nil { // the URL may hold a password: not repeated here
-		return nil, fmt.Errorf("open store: parse url: %w", renovote.ErrInvalid)
+	u, err := ParseRedisURL(url)
+	if err != nil { // the URL may hold a password: ParseRedisURL does not repeat it
+		return nil, fmt.Errorf("open store: %w", err)
 	}
-	rdb := redis.NewClient(o)
+	if opts.ConfirmReplicas > 0 {
+		u.readTimeoutAtLeast(opts.withDefaults().ConfirmTimeout + 3*time.Second) // WAIT blocks the read
+	}
+	rdb := u.Client()
 	s := New(rdb, opts)
 	s.onClose = append(s.onClose, rdb.Close)
 	if err := s.Ping(ctx); err != nil {
@@ -167,7 +181,11 @@ var statusErrors = map[string]error{
 // run runs a script and returns its reply after the status, or the domain error
 // the status names.
 func (s *Store) run(ctx context.Context, sc *redis.Script, keys []string, args ...any) (string, []any, error) {
-	res, err := sc.Run(ctx, s.rdb, keys, args...).Slice()
+	return scriptReply(sc.Run(ctx, s.rdb, keys, args...).Slice())
+}
+
+// scriptReply reads a script's reply as run returns it.
+func scriptReply(res []any, err error) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}

@@ -18,7 +18,9 @@ import (
 // renovote.ErrRemoved) and the ballot window at cmd.At ([opens, closes):
 // renovote.ErrBallotNotOpen, renovote.ErrBallotClosed), sets the vote, adjusts
 // the counters, appends an audit entry (also for an unchanged choice) and keeps
-// the receipt under the OpID for Options.OpTTL.
+// the receipt under the OpID for Options.OpTTL. In the confirmed mode
+// (Options.ConfirmReplicas) it then waits for the replicas, and the receipt,
+// a replayed one too, is Pending when fewer acknowledged the vote in time.
 func (s *Store) CastVote(ctx context.Context, cmd renovote.VoteCmd) (renovote.Receipt, error) {
 	wrap := func(err error) error { return fmt.Errorf("cast vote %s: %w", cmd.Ref, err) }
 	if err := cmd.Validate(); err != nil {
@@ -48,11 +50,22 @@ func (s *Store) CastVote(ctx context.Context, cmd renovote.VoteCmd) (renovote.Re
 	if cmd.UpdateID != 0 {
 		update = strconv.FormatInt(cmd.UpdateID, 10)
 	}
-	st, res, err := s.run(ctx, scriptVote,
-		[]string{ck.meta, ck.hh, ck.choice, ck.votes, ck.tally, ck.ownAgree, ck.ownDisagree, ck.audit, ck.op(cmd.OpID)},
-		cmd.Ref.HouseholdID, string(cmd.Choice), string(cmd.Channel), cmd.Actor,
+	keys := []string{ck.meta, ck.hh, ck.choice, ck.votes, ck.tally, ck.ownAgree, ck.ownDisagree, ck.audit, ck.op(cmd.OpID)}
+	args := []any{cmd.Ref.HouseholdID, string(cmd.Choice), string(cmd.Channel), cmd.Actor,
 		strconv.FormatInt(at.Unix(), 10), strconv.Itoa(at.Nanosecond()), fmtTime(at),
-		cmd.ReceiptID, cmd.Evidence, update, string(vote), string(rcjs), s.opts.OpTTL.Milliseconds())
+		cmd.ReceiptID, cmd.Evidence, update, string(vote), string(rcjs), s.opts.OpTTL.Milliseconds()}
+	var (
+		st      string
+		res     []any
+		pending bool
+	)
+	if s.opts.ConfirmReplicas > 0 {
+		var acked int64
+		st, res, acked, err = s.runConfirmed(ctx, scriptVote, keys, args...)
+		pending = acked < int64(s.opts.ConfirmReplicas)
+	} else {
+		st, res, err = s.run(ctx, scriptVote, keys, args...)
+	}
 	if err != nil {
 		return renovote.Receipt{}, wrap(err)
 	}
@@ -64,9 +77,11 @@ func (s *Store) CastVote(ctx context.Context, cmd renovote.VoteCmd) (renovote.Re
 		}
 		old.Previous = renovote.Choice(prev)
 		old.Replayed = true
+		old.Pending = pending
 		return old, nil
 	}
 	rc.Previous = renovote.Choice(str(res, 0))
+	rc.Pending = pending
 	return rc, nil
 }
 

@@ -330,7 +330,12 @@ func (c *cli) paper(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("paper: %w", err)
 	}
-	fmt.Fprintf(c.out, "recorded %s for %s by %s (%s), previous %q, receipt %s\n", rc.Choice, ref, c.by, rc.Channel, rc.Previous, rc.ID)
+	if rc.Pending { // the confirmed mode: too few replicas acknowledged it in time
+		fmt.Fprintf(c.out, "received, PENDING confirmation on the replicas (check it with renovote report, or enter it again): ")
+	} else {
+		fmt.Fprint(c.out, "recorded ")
+	}
+	fmt.Fprintf(c.out, "%s for %s by %s (%s), previous %q, receipt %s\n", rc.Choice, ref, c.by, rc.Channel, rc.Previous, rc.ID)
 	return nil
 }
 

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/renovote/renovote/web"
 )
 
@@ -47,6 +45,11 @@ type config struct {
 	DataDir string
 	Memory  bool
 
+	// The confirmed mode (store.Options.ConfirmReplicas): a vote is confirmed
+	// once this many replicas hold it, waited for at most ConfirmTimeout.
+	ConfirmReplicas int
+	ConfirmTimeout  time.Duration
+
 	// Run only: files applied at start (handy with the in-memory store).
 	Programme  string
 	Register   string
@@ -57,7 +60,9 @@ type config struct {
 var settings = []struct{ env, flag, def, help string }{
 	{"TELEGRAM_TOKEN", "token", "", "bot token from @BotFather (required to run the bot)"},
 	{"TELEGRAM_API_URL", "api-url", "https://api.telegram.org", "Bot API server (a fake one in tests)"},
-	{"REDIS_URL", "redis-url", "", "redis://host:port/db; empty keeps the data in SQLite in RENOVOTE_DATA"},
+	{"REDIS_URL", "redis-url", "", "redis://host:port/db, redis-sentinel://sentinel:port/db?master_name=NAME&addr=sentinel2:port, or redis-cluster://host:port?addr=host2:port; empty keeps the data in SQLite in RENOVOTE_DATA"},
+	{"RENOVOTE_CONFIRM_REPLICAS", "confirm-replicas", "0", "confirm a vote to the resident only once this many Redis replicas hold it (WAIT); 0: once the master has it"},
+	{"RENOVOTE_CONFIRM_TIMEOUT", "confirm-timeout", "1s", "how long a vote waits for its replicas; then the resident is told it is pending"},
 	{"RENOVOTE_DATA", "data", "renovote-data", "data directory of the SQLite store (without REDIS_URL), held by one process at a time"},
 	{"RENOVOTE_ADMINS", "admins", "", "comma-separated Telegram user ids of admins"},
 	{"RENOVOTE_TZ", "tz", "Asia/Shanghai", "time zone of programme files that name none"},
@@ -109,12 +114,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		problems = append(problems, fmt.Sprintf("TELEGRAM_API_URL (-api-url) %q is not an http(s) URL", c.APIURL))
 	}
-	c.RedisURL = strings.TrimSpace(*vals["REDIS_URL"])
-	if c.RedisURL != "" {
-		if _, err := redis.ParseURL(c.RedisURL); err != nil {
-			problems = append(problems, "REDIS_URL (-redis-url): "+redactURL(err.Error(), c.RedisURL))
-		}
-	}
+	problems = append(problems, parseRedis(&c, vals)...)
 	c.DataDir = strings.TrimSpace(*vals["RENOVOTE_DATA"])
 	switch {
 	case c.Memory && c.RedisURL != "":

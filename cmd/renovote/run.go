@@ -157,6 +157,9 @@ func (v votesCounted) CastVote(ctx context.Context, cmd renovote.VoteCmd) (renov
 	if err == nil && !rc.Replayed {
 		v.m.VoteCast(string(rc.Channel))
 	}
+	if err == nil && rc.Pending {
+		v.m.VotePending(string(rc.Channel))
+	}
 	return rc, err
 }
 

@@ -162,7 +162,7 @@ var errMemoryStaff = errors.New("-memory is for renovote run only: a staff comma
 func (c *cli) openStore(ctx context.Context) (Store, string, func(), error) {
 	switch {
 	case c.cfg.RedisURL != "":
-		s, err := store.Open(ctx, c.cfg.RedisURL)
+		s, err := store.OpenWith(ctx, c.cfg.RedisURL, c.cfg.storeOptions())
 		if err != nil {
 			return nil, "", nil, err
 		}

@@ -5,7 +5,12 @@
 --       7 at (RFC 3339), 8 receipt id, 9 evidence, 10 update id,
 --       11 vote JSON, 12 receipt JSON, 13 op TTL ms
 local prev = redis.call('GET', KEYS[9])
-if prev then return {'REPLAY', prev} end
+if prev then
+  -- A write, so that a WAIT after this replay (the confirmed mode) covers the
+  -- original vote too: replication is in order.
+  redis.call('PEXPIRE', KEYS[9], ARGV[13])
+  return {'REPLAY', prev}
+end
 local m = redis.call('HMGET', KEYS[1], 'active', 'opens_s', 'opens_ns', 'closes_s', 'closes_ns')
 if m[1] ~= '1' then return {'NOTFOUND', 'compound'} end
 local hid, new = ARGV[1], ARGV[2]

@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The confirmed mode (Options.ConfirmReplicas): a vote is confirmed to the
+// resident only once replicas hold it. Redis replicates asynchronously, so a
+// master that dies right after a write may take it along: its replica, now
+// the master, never saw it. WAIT N T, sent on the connection that wrote,
+// blocks until N replicas acknowledged every write of that connection (or T
+// passed) and says how many did. The vote script and WAIT go in one pipeline
+// on one connection to the master that owns the compound's slot: the
+// failover client's master, or on a Cluster the master node of the
+// compound's hash tag.
+
+// defaultConfirmTimeout is how long a vote waits for its replicas by default.
+const defaultConfirmTimeout = time.Second
+
+// ErrNoConfirm says the client cannot send a script and WAIT on one
+// connection (neither a *redis.Client nor a *redis.ClusterClient).
+var ErrNoConfirm = errors.New("confirmed mode needs a redis.Client or redis.ClusterClient")
+
+// runConfirmed runs a script whose keys are in one slot and then, on the same
+// connection, WAIT for Options.ConfirmReplicas replicas; it returns the
+// script's status and reply as run does, and the number of replicas that
+// acknowledged the write.
+func (s *Store) runConfirmed(ctx context.Context, sc *redis.Script, keys []string, args ...any) (string, []any, int64, error) {
+	var node *redis.Client
+	switch c := s.rdb.(type) {
+	case *redis.Client:
+		node = c
+	case *redis.ClusterClient:
+		n, err := c.MasterForKey(ctx, keys[0])
+		if err != nil {
+			return "", nil, 0, fmt.Errorf("master of the slot: %w", err)
+		}
+		node = n
+	default:
+		return "", nil, 0, ErrNoConfirm
+	}
+	var (
+		ev    *redis.Cmd
+		acked *redis.IntCmd
+	)
+	exec := func(sha bool) error {
+		_, err := node.Pipelined(ctx, func(p redis.Pipeliner) error {
+			if sha {
+				ev = sc.EvalSha(ctx, p, keys, args...)
+			} else {
+				ev = sc.Eval(ctx, p, keys, args...)
+			}
+			acked = redis.NewIntCmd(ctx, "wait", s.opts.ConfirmReplicas, s.opts.ConfirmTimeout.Milliseconds())
+			return p.Process(ctx, acked)
+		})
+		return err
+	}
+	err := exec(true)
+	if ev != nil && redis.HasErrorPrefix(ev.Err(), "NOSCRIPT") {
+		// The script never ran (a new master after a failover, a flushed
+		// cache): send it whole, on the same node.
+		err = exec(false)
+	}
+	if err != nil && (ev == nil || ev.Err() != nil) {
+		if ev != nil {
+			err = ev.Err()
+		}
+		if clusterMoved(err) {
+			// The slot moved (a Cluster failover or resharding): the next
+			// call asks the cluster where it is now.
+			if cc, ok := s.rdb.(*redis.ClusterClient); ok {
+				cc.ReloadState(ctx)
+			}
+		}
+		return "", nil, 0, err
+	}
+	st, res, err := scriptReply(ev.Slice())
+	if err != nil {
+		return st, res, 0, err
+	}
+	// A failed WAIT (a connection lost after the script ran) confirms nothing:
+	// the vote is applied and pending, not lost.
+	return st, res, acked.Val(), nil
+}
+
+// clusterMoved reports a redirection of a Cluster slot to another node.
+func clusterMoved(err error) bool {
+	return redis.HasErrorPrefix(err, "MOVED") || redis.HasErrorPrefix(err, "ASK") ||
+		redis.HasErrorPrefix(err, "CLUSTERDOWN") || redis.HasErrorPrefix(err, "READONLY")
+}
+
+// ConfirmReplicas is the number of replicas a vote waits for (0: none, the
+// vote is confirmed when the master has it).
+func (s *Store) ConfirmReplicas() int { return s.opts.ConfirmReplicas }

@@ -96,6 +96,9 @@ func (s *Store) ClaimRun(ctx context.Context, job string, tick time.Time, owner 
 		}
 		n, err := res.RowsAffected()
 		ok = n == 1
+		if err == nil && now.UnixNano()%64 == 0 { // forget expired claims and done runs now and then
+			_, err = tx.ExecContext(ctx, `DELETE FROM runs WHERE expires_ns <= ?`, now.UnixNano())
+		}
 		return err
 	})
 	if err != nil {

@@ -22,7 +22,9 @@ import (
 	"github.com/renovote/renovote/register"
 	"github.com/renovote/renovote/sandbox"
 	"github.com/renovote/renovote/scheduler"
+	"github.com/renovote/renovote/sqlstore"
 	"github.com/renovote/renovote/store"
+	"github.com/renovote/renovote/web"
 )
 
 // Defaults of renovote sandbox and renovote faketelegram.
@@ -31,6 +33,7 @@ const (
 	defaultSandboxAddr = "127.0.0.1:8088"
 	defaultFakeAddr    = "127.0.0.1:8081"
 	sandboxBotUsername = "renovote_sandbox_bot"
+	sandboxStoreDir    = "store" // the SQLite store, inside the sandbox directory
 )
 
 // sandboxFlags are the flags of renovote sandbox and renovote faketelegram.
@@ -85,7 +88,8 @@ func resetSandboxDir(dir string) error {
 }
 
 // clearSandboxState removes the sandbox's own files (clock, identities,
-// chats) for a store that starts empty: they describe data that is gone.
+// chats) for a store that starts empty (its directory was removed): they
+// describe data that is gone.
 func clearSandboxState(dir string) error {
 	for _, f := range []string{sandbox.ClockFile, sandbox.UsersFile, sandbox.TelegramFile} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -97,7 +101,9 @@ func clearSandboxState(dir string) error {
 
 // sandboxCmd runs renovote sandbox: the store with the seed programme and
 // its generated register, the fake Telegram, the bot on it, the scheduler on
-// the sandbox's clock and the page, until ctx ends.
+// the sandbox's clock and the page, until ctx ends. Everything is kept in the
+// sandbox directory (the SQLite store in DIR/store, the clock, the
+// identities and the chats) until --reset.
 func (c *cli) sandboxCmd(ctx context.Context) error {
 	dir, addr := c.sb.dir, c.sb.addr
 	if addr == "" {
@@ -115,13 +121,13 @@ func (c *cli) sandboxCmd(ctx context.Context) error {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 
-	// The store. Until the embedded SQLite store is wired here, it is the
-	// in-process one: the sandbox starts afresh at each start.
-	st, closeStore, err := store.NewMemory()
+	// The store: SQLite in DIR/store (its expiries and leases on the real
+	// clock; every time of the domain is given by the sandbox's clock).
+	st, err := sqlstore.Open(ctx, filepath.Join(dir, sandboxStoreDir), sqlstore.Options{})
 	if err != nil {
-		return err
+		return fmt.Errorf("sandbox: %w", err)
 	}
-	defer closeStore()
+	defer st.Close()
 	c.st = st
 	fresh := false
 	if _, err := st.Programme(ctx); errors.Is(err, renovote.ErrNotFound) {
@@ -156,6 +162,23 @@ func (c *cli) sandboxCmd(ctx context.Context) error {
 	}
 	defer fake.Close()
 
+	// The page's address first: the dashboard's links lead there.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("sandbox -addr: %w", err)
+	}
+	defer ln.Close()
+	member := func(ctx context.Context, userID int64) (renovote.StaffMember, bool, error) {
+		if userID == sandbox.Admin {
+			return renovote.StaffMember{UserID: userID, Role: renovote.RoleAdmin, Compounds: []string{renovote.AllCompounds}}, true, nil
+		}
+		return st.StaffMember(ctx, userID)
+	}
+	dash, err := web.New(web.Config{Source: st, PublicURL: "http://" + ln.Addr().String(), Now: clock.Now, Logger: c.log, Member: member})
+	if err != nil {
+		return err
+	}
+
 	sch := scheduler.NewWith(scheduler.Config{Location: loc, Logger: c.log, Runs: st, Now: clock.Now})
 	if err := sch.AddNotices(st); err != nil {
 		return err
@@ -171,6 +194,18 @@ func (c *cli) sandboxCmd(ctx context.Context) error {
 				out[i] = r.Job + " " + r.Tick.In(loc).Format("01-02 15:04")
 			}
 			return out, err
+		},
+		Dashboard: dash.Handler(),
+		DashboardLink: func(ctx context.Context, userID int64) (string, error) {
+			m, ok, err := member(ctx, userID)
+			if err != nil {
+				return "", err
+			}
+			if !ok {
+				return "", fmt.Errorf("user %d is not staff: %w", userID, renovote.ErrForbidden)
+			}
+			link, _, err := dash.Link(m, clock.Now())
+			return link, err
 		}})
 	if err != nil {
 		return err
@@ -185,7 +220,7 @@ func (c *cli) sandboxCmd(ctx context.Context) error {
 			_, es, err := c.scheduleEntries(ctx, now)
 			return es, err
 		},
-		Report: reportXLSX(st, clock.Now)})
+		Report: reportXLSX(st, clock.Now), DashboardLink: dashboardLink(dash)})
 	b, err := bot.New(ctx, bot.Config{Token: fake.Token, ServerURL: fake.URL, Handler: engine, Dedupe: st,
 		Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor, Outbox: st, Progress: dialogs.NoticeProgress,
 		Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: clock.Now, PollTimeout: 10 * time.Second})
@@ -193,10 +228,6 @@ func (c *cli) sandboxCmd(ctx context.Context) error {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("sandbox -addr: %w", err)
-	}
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -209,7 +240,6 @@ func (c *cli) sandboxCmd(ctx context.Context) error {
 	fmt.Fprintf(c.out, "renovote sandbox: open http://%s/ in a browser\n", ln.Addr())
 	fmt.Fprintf(c.out, "  programme %s, %d compounds; sandbox time %s; data in %s (--reset starts over)\n",
 		p.Name, len(p.Compounds), clock.Now().In(loc).Format("2006-01-02 15:04"), dir)
-	fmt.Fprintf(c.out, "  note: the store is in memory until the embedded SQLite store is wired in: each start is a new sandbox\n")
 	fmt.Fprintf(c.out, "  fake Telegram Bot API at %s (token %s)\n", fake.URL, fake.Token)
 
 	err = b.Run(ctx)
@@ -229,7 +259,7 @@ func (c *cli) sandboxCmd(ctx context.Context) error {
 }
 
 // seedSandbox applies the seed programme and imports its generated register.
-func seedSandbox(ctx context.Context, st *store.Store, p renovote.Programme) error {
+func seedSandbox(ctx context.Context, st Store, p renovote.Programme) error {
 	if err := st.ApplyProgramme(ctx, p); err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -46,20 +48,57 @@ func postJSON(t *testing.T, url, body string) (int, string) {
 	return resp.StatusCode, string(data)
 }
 
-// renovote sandbox starts everything on one machine: a newcomer opens the
-// printed address, picks a household member and is asked by the bot to
-// confirm the address; stopping it leaves the sandbox's files in its
-// directory, which --reset removes (and refuses to do for another directory).
-func TestSandboxCommand(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "sb")
+// runSandbox starts renovote sandbox with args and returns the page's base
+// URL and a func that stops it (failing the test if it did not stop well).
+func runSandbox(t *testing.T, args ...string) (string, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- dispatch(ctx, []string{"sandbox", "-dir", dir, "-addr", freeAddr(t)}, envOf(map[string]string{"LOG_LEVEL": "warn"}), &stdout, &stderr)
+		done <- dispatch(ctx, append([]string{"sandbox", "-addr", freeAddr(t)}, args...), envOf(map[string]string{"LOG_LEVEL": "warn"}), &stdout, &stderr)
 	}()
 	base := waitLine(t, &stdout, done, &stderr, regexp.MustCompile(`open (http://[0-9.:]+)/ in a browser`))
+	stopped := false
+	stop := func() {
+		t.Helper()
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("sandbox: %v\nstderr:\n%s", err, stderr.String())
+		}
+	}
+	t.Cleanup(stop)
+	return base, stop
+}
+
+// waitChat polls a chat of the page until its JSON contains want.
+func waitChat(t *testing.T, base string, uid int64, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, msgs := httpGet(t, base+"/api/chats/"+jsonInt(uid)+"/messages")
+		if strings.Contains(msgs, want) {
+			return msgs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chat %d never showed %q: %s", uid, want, msgs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// renovote sandbox starts everything on one machine: a newcomer opens the
+// printed address, picks a household member, confirms the address the bot
+// shows, moves the clock, opens the bureau's dashboard. Stopped and started
+// again on its directory, the sandbox has kept the binding, the chat and the
+// clock; --reset starts over (and refuses to remove another directory).
+func TestSandboxCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sb")
+	base, stop := runSandbox(t, "-dir", dir)
 	if st, body := httpGet(t, base+"/"); st != 200 || !strings.Contains(body, "renovote") {
 		t.Fatalf("page: %d", st)
 	}
@@ -71,38 +110,72 @@ func TestSandboxCommand(t *testing.T) {
 		UserID int64 `json:"user_id"`
 	}
 	_ = json.Unmarshal([]byte(body), &uid)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		_, msgs := httpGet(t, base+"/api/chats/"+jsonInt(uid.UserID)+"/messages")
-		if strings.Contains(msgs, `"b:y"`) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the bot never asked to confirm the address: %s\nstderr:\n%s", msgs, stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	msgs := waitChat(t, base, uid.UserID, `"b:y"`)
+	var ms []struct {
+		ID int64 `json:"id"`
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("sandbox: %v\nstderr:\n%s", err, stderr.String())
+	_ = json.Unmarshal([]byte(msgs), &ms)
+	if st, body := postJSON(t, base+"/api/chats/"+jsonInt(uid.UserID)+"/press", fmt.Sprintf(`{"message_id":%d,"data":"b:y"}`, ms[len(ms)-1].ID)); st != 200 {
+		t.Fatalf("press: %d %s", st, body)
 	}
-	for _, f := range []string{sandbox.ClockFile, sandbox.UsersFile, sandbox.TelegramFile} {
+	waitChat(t, base, uid.UserID, "绑定成功")
+	var clock struct {
+		Text string `json:"text"`
+	}
+	_, body = postJSON(t, base+"/api/clock", `{"target":"tomorrow19"}`)
+	if err := json.Unmarshal([]byte(body), &clock); err != nil || !strings.HasPrefix(clock.Text, "2020-05-02 19:00") {
+		t.Fatalf("jump: %s", body)
+	}
+	// The bureau's dashboard opens from the page through a signed link.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	resp, err := browser.Get(base + "/dashboard-link/" + jsonInt(sandbox.Bureau))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = browser.Get(base + "/dashboard/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "粮贸小区") {
+		t.Errorf("the dashboard: %d\n%s", resp.StatusCode, page)
+	}
+	stop()
+	for _, f := range []string{sandbox.ClockFile, sandbox.UsersFile, sandbox.TelegramFile, sandboxStoreDir} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("after the sandbox stopped: %v", err)
 		}
 	}
 
-	if err := resetSandboxDir(dir); err != nil {
-		t.Fatal(err)
+	// Again on the same directory: everything is where it was.
+	base, stop = runSandbox(t, "-dir", dir)
+	waitChat(t, base, uid.UserID, "绑定成功")
+	if _, body := postJSON(t, base+"/api/open", `{"compound":"liangmao","household":"1-1-101","member":1}`); !strings.Contains(body, `"bound":true`) || !strings.Contains(body, jsonInt(uid.UserID)) {
+		t.Errorf("reopened after a restart: %s", body)
 	}
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("--reset left %s: %v", dir, err)
+	if _, body := httpGet(t, base+"/api/clock"); !strings.Contains(body, `"text":"2020-05-02 19:0`) {
+		t.Errorf("the clock after a restart: %s", body)
 	}
+	stop()
+
+	// --reset: a new sandbox.
+	base, stop = runSandbox(t, "-dir", dir, "--reset")
+	if _, body := httpGet(t, base+"/api/info"); !strings.Contains(body, `"members":[]`) {
+		t.Errorf("after --reset: %s", body)
+	}
+	if _, body := httpGet(t, base+"/api/clock"); !strings.Contains(body, `"text":"2020-05-01 10:0`) {
+		t.Errorf("the clock after --reset: %s", body)
+	}
+	stop()
+
 	other := t.TempDir()
 	if err := os.WriteFile(filepath.Join(other, "thesis.tex"), []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	err := dispatch(context.Background(), []string{"sandbox", "-dir", other, "--reset", "-addr", freeAddr(t)}, envOf(nil), io.Discard, io.Discard)
+	err = dispatch(context.Background(), []string{"sandbox", "-dir", other, "--reset", "-addr", freeAddr(t)}, envOf(nil), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "does not look like a sandbox directory") {
 		t.Fatalf("--reset of another directory: %v", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,7 +25,6 @@ import (
 	"github.com/renovote/renovote/scheduler"
 	"github.com/renovote/renovote/sqlstore"
 	"github.com/renovote/renovote/store"
-	"github.com/renovote/renovote/web"
 )
 
 // Defaults of renovote sandbox and renovote faketelegram.
@@ -168,15 +168,24 @@ func (c *cli) sandboxCmd(ctx context.Context) error {
 		return fmt.Errorf("sandbox -addr: %w", err)
 	}
 	defer ln.Close()
+	// The bot's configuration, as renovote run reads it: the sandbox's admin,
+	// the dashboard on the page's server (its secret random unless
+	// configured: links die with the process).
+	c.cfg.Admins = []int64{sandbox.Admin}
+	c.cfg.PublicURL = "http://" + ln.Addr().String()
+	c.cfg.BotUsername = sandboxBotUsername
+	if c.cfg.DashboardSecret == "" {
+		c.cfg.DashboardSecret = rand.Text()
+	}
+	dash, err := c.dashboard(st)
+	if err != nil {
+		return err
+	}
 	member := func(ctx context.Context, userID int64) (renovote.StaffMember, bool, error) {
 		if userID == sandbox.Admin {
 			return renovote.StaffMember{UserID: userID, Role: renovote.RoleAdmin, Compounds: []string{renovote.AllCompounds}}, true, nil
 		}
 		return st.StaffMember(ctx, userID)
-	}
-	dash, err := web.New(web.Config{Source: st, PublicURL: "http://" + ln.Addr().String(), Now: clock.Now, Logger: c.log, Member: member})
-	if err != nil {
-		return err
 	}
 
 	sch := scheduler.NewWith(scheduler.Config{Location: loc, Logger: c.log, Runs: st, Now: clock.Now})
@@ -214,13 +223,15 @@ func (c *cli) sandboxCmd(ctx context.Context) error {
 		return err
 	}
 
-	engine := dialogs.New(dialogs.Config{Store: st, Admins: []int64{sandbox.Admin}, BotUsername: sandboxBotUsername, Logger: c.log,
+	// The dialogs as renovote run wires them.
+	engine := dialogs.New(dialogs.Config{Store: st, Admins: c.cfg.Admins, BotUsername: c.cfg.BotUsername, Logger: c.log,
 		XLSX: register.WriteXLSX,
 		Schedule: func(ctx context.Context, now time.Time) ([]dialogs.ScheduleEntry, error) {
 			_, es, err := c.scheduleEntries(ctx, now)
 			return es, err
 		},
-		Report: reportXLSX(st, clock.Now), DashboardLink: dashboardLink(dash)})
+		Objections: st, Publicity: publicityDoc(st),
+		Report: reportXLSX(st, clock.Now), Charts: reportCharts(st), DashboardLink: dashboardLink(dash)})
 	b, err := bot.New(ctx, bot.Config{Token: fake.Token, ServerURL: fake.URL, Handler: engine, Dedupe: st,
 		Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor, Outbox: st, Progress: dialogs.NoticeProgress,
 		Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: clock.Now, PollTimeout: 10 * time.Second})

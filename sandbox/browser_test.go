@@ -225,8 +225,16 @@ func TestStoryInBrowser(t *testing.T) {
 	if err != nil || !strings.Contains(link.Value, "/dashboard-link/"+strconv.FormatInt(sandbox.Bureau, 10)) {
 		t.Fatalf("the bureau's chat has no dashboard link: %+v %v", link, err)
 	}
+	// /dashboard in chat gives the same kind of signed link, clickable.
+	say(sandbox.Bureau, "/dashboard")
+	chatLink := pane(sandbox.Bureau) + ` .msg a[href*="/dashboard/login?t="]`
+	do("the link in the chat", chromedp.WaitVisible(chromedp.CSS(chatLink)))
+	href, err := chromedp.Run(bctx, chromedp.AttributeValue(chromedp.CSS(chatLink), "href"))
+	if err != nil || !strings.HasPrefix(href.Value, w.srv.URL+"/dashboard/login?t=") {
+		t.Fatalf("the dashboard link in the bureau's chat: %+v %v", href, err)
+	}
 	do("open the dashboard",
-		chromedp.Navigate(w.srv.URL+link.Value),
+		chromedp.Navigate(href.Value),
 		chromedp.WaitVisible(chromedp.CSS(`[data-k="liangmao.agree"]`)))
 	agree, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(`[data-k="liangmao.agree"]`)))
 	if err != nil || agree != "37" {

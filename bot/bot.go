@@ -98,6 +98,10 @@ type Config struct {
 	// Webhook, with its URL set, makes Run serve a webhook endpoint instead
 	// of long polling (webhook.go); Dedupe must then be an UpdateClaims.
 	Webhook WebhookConfig
+	// Replicas runs the bot as one of several processes on one store: an
+	// elected poller when long polling, one rate limit for all (replica.go,
+	// limit_shared.go). The zero value: a single process.
+	Replicas ReplicaConfig
 }
 
 // Bot runs the Telegram side.
@@ -115,6 +119,11 @@ type Bot struct {
 	client  *http.Client // the HTTP client New made, nil if given one
 	me      *models.User
 	started atomic.Bool
+
+	// httpc is the HTTP client calls go through (the elected poller's too).
+	httpc *http.Client
+	// sharedWarn paces the log of a shared rate limit out of reach.
+	sharedWarn func() bool
 }
 
 // minPollTimeout is the shortest PollTimeout: go-telegram asks for
@@ -174,6 +183,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if err := cfg.Webhook.prepare(cfg.Token, cfg.Dedupe); err != nil {
 		return nil, err
 	}
+	cfg.Replicas.prepare()
 	if cfg.Consumer == "" {
 		host, _ := os.Hostname()
 		cfg.Consumer = fmt.Sprintf("%s-%d", cmp.Or(host, "bot"), os.Getpid())
@@ -183,6 +193,14 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		global: newBucket(cfg.Rate, globalBurst(cfg.Rate)),
 		bulk:   rate.NewLimiter(rate.Limit(cfg.OutboxRate), 1),
 		chats:  newChatClock(),
+
+		sharedWarn: every(time.Minute),
+	}
+	if cfg.Replicas.Limit != nil {
+		// The shared bucket keeps Rate for all replicas; this one is the
+		// replica's share, for when the store cannot be reached.
+		share := cfg.Rate / float64(cfg.Replicas.Count)
+		b.global = newBucket(share, globalBurst(share))
 	}
 	client := cfg.HTTPClient
 	if client == nil {
@@ -196,6 +214,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		client = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: tr}
 		b.client = client
 	}
+	b.httpc = client
 	opts := []tg.Option{
 		tg.WithDefaultHandler(b.enqueue),
 		tg.WithMiddlewares(recoverMiddleware(b.log)),
@@ -242,6 +261,11 @@ func (b *Bot) Username() string { return b.me.Username }
 // serves it until ctx is done; it then stops taking requests and lets those
 // in flight finish within HandleTimeout (webhook.go). The webhook stays set
 // unless Webhook.DeleteOnExit.
+//
+// With Config.Replicas.Store set (and no webhook), Run instead takes part in
+// the replicas' election of a poller, polls while elected, and handles the
+// updates the poller hands over, until ctx is done; it then gives the lease
+// up and finishes the updates it started, as above (replica.go).
 //
 // With Config.Outbox set, Run also delivers the outbox's messages (see
 // outbox.go) until ctx is done; it then stops claiming, leaves the messages
@@ -296,6 +320,11 @@ func (b *Bot) Run(ctx context.Context) error {
 		stopAt := context.AfterFunc(ctx, func() { time.AfterFunc(b.cfg.HandleTimeout, stopHandling) })
 		defer stopAt()
 		runErr = b.serveWebhook(ctx, handleCtx, hook, cancelRun)
+	} else if b.cfg.Replicas.Store != nil {
+		// Every replica reads the updates the elected poller hands over;
+		// it returns once ctx is done and the updates it started are in
+		// the shards.
+		b.runReplica(ctx, handleCtx)
 	} else {
 		b.log.Info("bot polling", "username", b.me.Username)
 		// Start returns once ctx is done and its poller and worker have

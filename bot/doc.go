@@ -15,6 +15,13 @@
 // deliver it again; an update is handled once across replicas by claims in
 // the store (UpdateClaims).
 //
+// Several long-polling processes of one bot (replicas, Config.Replicas)
+// elect one poller through a lease in the store, which hands the updates to
+// all of them through the store's stream; each update is claimed and handled
+// by one replica, a chat's in order, and a dead replica's are taken over
+// (replica.go). Replicas share one rate limit in the store, with the pause
+// after a 429 (limit_shared.go).
+//
 // It must not decide anything about ballots or wording: that is dialogs. It must
 // not import go-redis or store; it uses the small interfaces declared here.
 package bot

@@ -196,7 +196,7 @@ func (s *sender) deliver(m renovote.OutMsg) {
 	parts := s.parts(m)
 	attempt := max(m.Attempts, 1)
 	backoff := cfg.OutboxBackoff
-	c := b.bulkCaller(s.stop)
+	c := b.bulkCaller(s.stop, m.ChatID)
 	sent := 0 // parts sent: a retry sends the others
 	for {
 		var err error

@@ -40,7 +40,7 @@ func (b *Bot) send(ctx context.Context, in dialogs.Input, resp dialogs.Response)
 // photo (Photo uploaded, else PhotoFileID), else an edit (EditMessageID),
 // else a text message.
 func (b *Bot) deliver(ctx context.Context, chat int64, r dialogs.Reply, resend bool) (int, error) {
-	c := b.replyCaller(ctx)
+	c := b.replyCaller(ctx, sendTo{chat: chat, wait: r.EditMessageID == 0 && b.cfg.ReplyChatGap > 0})
 	var m *models.Message
 	var err error
 	if r.EditMessageID == 0 && b.cfg.ReplyChatGap > 0 {
@@ -107,18 +107,19 @@ func (b *Bot) track(ctx context.Context, track string, chat int64, messageID int
 // caller runs one Bot API call through the gates (see limit.go).
 type caller func(method string, do func() error) error
 
-// replyCaller makes calls as a reply: ahead of bulk, with retries (call).
-func (b *Bot) replyCaller(ctx context.Context) caller {
-	return func(method string, do func() error) error { return b.call(ctx, method, do) }
+// replyCaller makes calls to a chat as a reply: ahead of bulk, with retries
+// (call).
+func (b *Bot) replyCaller(ctx context.Context, to sendTo) caller {
+	return func(method string, do func() error) error { return b.callTo(ctx, to, method, do) }
 }
 
 // bulkCaller makes one attempt as a bulk message, waiting for the gates under
 // wait: the outbox sender passes a context that ends at shutdown, so that a
 // message not sent yet is left alone then, and makes the call itself under
 // another, so that one on the wire is finished.
-func (b *Bot) bulkCaller(wait context.Context) caller {
+func (b *Bot) bulkCaller(wait context.Context, chat int64) caller {
 	return func(method string, do func() error) error {
-		if err := b.gate(wait, true); err != nil {
+		if err := b.gate(wait, true, sendTo{chat: chat, wait: true}); err != nil {
 			return err
 		}
 		return b.do(method, do)
@@ -229,9 +230,14 @@ func truncateUTF16(s string, limit int) string {
 // retrying after 429 (once the pause it set is over) and transport or server
 // errors, up to maxAttempts; 400, 401, 403 and 404 are final.
 func (b *Bot) call(ctx context.Context, method string, do func() error) error {
+	return b.callTo(ctx, sendTo{}, method, do)
+}
+
+// callTo is call for a call to a chat (see sendTo).
+func (b *Bot) callTo(ctx context.Context, to sendTo, method string, do func() error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
-		if werr := b.gate(ctx, false); werr != nil {
+		if werr := b.gate(ctx, false, to); werr != nil {
 			return errors.Join(err, werr)
 		}
 		err = b.do(method, do)
@@ -273,7 +279,10 @@ func (b *Bot) call(ctx context.Context, method string, do func() error) error {
 // global bucket ahead of bulk. A pause that began while it waited for the
 // token makes it wait again, and take a new token after: the calls held up
 // by a pause go out at the rate, not all at once when it ends.
-func (b *Bot) gate(ctx context.Context, bulk bool) error {
+//
+// With a shared limit (ReplicaConfig.Limit) the global bucket is the
+// replicas' one, which also keeps to's chat pace (limit_shared.go).
+func (b *Bot) gate(ctx context.Context, bulk bool, to sendTo) error {
 	for {
 		if err := b.pause.wait(ctx); err != nil {
 			return err
@@ -283,7 +292,7 @@ func (b *Bot) gate(ctx context.Context, bulk bool) error {
 				return err
 			}
 		}
-		if err := b.global.wait(ctx, bulk); err != nil {
+		if err := b.take(ctx, bulk, to); err != nil {
 			return err
 		}
 		if _, on := b.pause.paused(); !on {
@@ -299,6 +308,7 @@ func (b *Bot) do(method string, do func() error) error {
 	if errors.As(err, &tooMany) {
 		b.cfg.Metrics.TooManyRequests()
 		b.pause.extend(time.Now().Add(time.Duration(max(tooMany.RetryAfter, 1)) * time.Second))
+		b.sharePause(time.Duration(max(tooMany.RetryAfter, 1)) * time.Second)
 		b.log.Warn("telegram 429: pausing every call", "method", method, "retry_after", tooMany.RetryAfter)
 	}
 	return err

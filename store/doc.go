@@ -5,7 +5,9 @@
 // one-time staff invitations), notices and the outbox the bot sends them
 // through, plus the bot's small global state (update de-duplication, and
 // the claims that make a webhook update handled once across replicas,
-// code-attempt throttles, conversation sessions).
+// code-attempt throttles, conversation sessions), and what several bot
+// processes share: the elected poller's lease, offset and hand-off stream
+// ({poll}, replicas.go) and the shared rate limit ({rate}, ratelimit.go).
 //
 // It owns:
 //   - every key name, built in keys.go only. A compound's keys share the hash

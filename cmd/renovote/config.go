@@ -50,6 +50,11 @@ type config struct {
 	ConfirmReplicas int
 	ConfirmTimeout  time.Duration
 
+	// Replica mode (replicas.go): how many bot processes run for the bot on
+	// one Redis (1: this one alone), and the poller's and updates' lease.
+	Replicas     int
+	ReplicaLease time.Duration
+
 	// Run only: files applied at start (handy with the in-memory store).
 	Programme  string
 	Register   string
@@ -76,6 +81,8 @@ var settings = []struct{ env, flag, def, help string }{
 	{"RENOVOTE_WEBHOOK_URL", "webhook-url", "", "public https URL Telegram posts updates to (webhook mode); empty: long polling"},
 	{"RENOVOTE_WEBHOOK_ADDR", "webhook-addr", "", "host:port the webhook endpoint listens on, behind the TLS proxy (e.g. :8081)"},
 	{"RENOVOTE_WEBHOOK_SECRET", "webhook-secret", "", "secret token Telegram sends with each update, the same on every replica; empty: derived from the bot token"},
+	{"RENOVOTE_REPLICAS", "replicas", "1", "bot processes running for this bot on one Redis; 2 or more: one elected poller hands the updates to all, one rate limit for all (needs REDIS_URL)"},
+	{"RENOVOTE_REPLICA_LEASE", "replica-lease", "10s", "with RENOVOTE_REPLICAS > 1: a bot process that dies is replaced as the poller, and its updates taken over, within about this long"},
 }
 
 var tokenPattern = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{10,}$`)
@@ -154,6 +161,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string, ne
 		problems = append(problems, fmt.Sprintf("RENOVOTE_HTTP_ADDR (-http-addr): %q is not host:port with a port from 1 to 65535 (e.g. 127.0.0.1:8080)", c.HTTPAddr))
 	}
 	problems = append(problems, parseWebhook(&c, vals)...)
+	problems = append(problems, parseReplicas(&c, vals)...)
 	c.PublicURL = strings.TrimRight(strings.TrimSpace(*vals["RENOVOTE_PUBLIC_URL"]), "/")
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {

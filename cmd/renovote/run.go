@@ -70,9 +70,13 @@ func (c *cli) run(ctx context.Context) error {
 		},
 		Objections: st, Publicity: publicityDoc(st),
 		Report: reportXLSX(st, c.now), Charts: reportCharts(st), DashboardLink: dashboardLink(dash)})
+	replicas, err := c.replicaConfig(st)
+	if err != nil {
+		return err
+	}
 	b, err := bot.New(ctx, bot.Config{Token: c.cfg.Token, ServerURL: c.cfg.APIURL, Handler: engine, Dedupe: st, Commands: dialogs.Commands, MenuFor: dialogs.CommandsFor,
 		Outbox: st, Progress: dialogs.NoticeProgress, Rate: c.cfg.OutboxRate, OutboxMinIdle: c.cfg.OutboxReclaim, Logger: c.log, Now: c.now, Metrics: botMetrics,
-		Webhook: c.webhookConfig()})
+		Webhook: c.webhookConfig(), Replicas: replicas})
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,13 @@ func TestClock(t *testing.T) {
 	if err := c.Jump(target); err != nil || !c.Now().Equal(target) {
 		t.Fatalf("jump: %v, now %v", err, c.Now())
 	}
-	if err := c.SetThrough(target); err != nil {
+	if err := c.SetThrough(target.Add(-time.Hour), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetThrough(target, false); err != nil || !c.Through().Equal(target) {
+		t.Fatal(err)
+	}
+	if err := c.SetThrough(target, true); err != nil {
 		t.Fatal(err)
 	}
 	// Another process, later: the same offset, a start ignored.

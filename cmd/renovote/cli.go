@@ -48,13 +48,14 @@ type cli struct {
 	pdfFile       string
 	sb            sandboxFlags // sandbox, faketelegram
 	mig           migrateFlags // migrate
+	load          loadFlags    // load
 }
 
 func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.removeMissing, "remove-missing", false, "register import: mark households missing from the file as removed")
 	fs.StringVar(&c.outFile, "out", "", "invite export: write here instead of standard output")
 	fs.StringVar(&c.compound, "compound", "", "invite export, survey results, report: only this compound (id or name)")
-	fs.BoolVar(&c.asJSON, "json", false, "tally, survey results, report: print JSON")
+	fs.BoolVar(&c.asJSON, "json", false, "tally, survey results, report, load: print JSON")
 	fs.StringVar(&c.by, "by", "", "paper: who entered the ballot (worker name or id)")
 	fs.StringVar(&c.channel, "channel", "paper", "paper: paper or proxy")
 	fs.StringVar(&c.evidence, "evidence", "", "paper: reference of the evidence photo")
@@ -68,6 +69,7 @@ func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.detail, "detail", false, "report: list buildings and households however many (by default left out over 50,000 households)")
 	c.sb.declare(fs)
 	c.mig.declare(fs)
+	c.load.declare(fs)
 }
 
 // withStore opens the store of a staff command: Redis with REDIS_URL, else

@@ -50,6 +50,9 @@ Usage:
                                                a chat page in the browser, a clock to move forward
   renovote faketelegram [-addr HOST:PORT] [-token T] [-users ID:NAME[:LANG],...]
                                                the fake Telegram Bot API server alone, for tests
+  renovote load [-residents N] [-duration D | -presses N] [-rounds N] [-redis-aof] [-json] [-cpuprofile FILE]
+                                               N residents vote through a fake Telegram: the bot's
+                                               throughput and latency against a bare bot's
 
 HOUSEHOLD is building-unit-room, e.g. 3-2-301. Settings (environment, or flag):
 `
@@ -101,7 +104,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	env.cfg = cfg
 	env.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	switch cmd + " " + sub {
-	case "run ", "tally ", "schedule ", "report ", "sandbox ", "faketelegram ", "migrate ":
+	case "run ", "tally ", "schedule ", "report ", "sandbox ", "faketelegram ", "migrate ", "load ":
 		if len(rest) > 0 {
 			return fmt.Errorf("%s: unexpected %q (flags start with -)", cmd, rest)
 		}
@@ -138,6 +141,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return env.webhookCmd(ctx, sub, rest)
 	case "migrate ":
 		return env.migrate(ctx)
+	case "load ":
+		return env.loadCmd(ctx)
 	case "worker add", "worker remove", "worker list":
 		return env.withStore(ctx, func(c *cli) error { return c.worker(ctx, sub, rest) })
 	}

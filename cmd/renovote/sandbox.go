@@ -308,7 +308,8 @@ func (c *cli) fakeTelegram(ctx context.Context) error {
 	if username == "" {
 		username = sandboxBotUsername
 	}
-	opts := []bottest.Option{bottest.WithToken(token), bottest.WithBot(username, "renovote"), bottest.WithControlAPI()}
+	opts := []bottest.Option{bottest.WithToken(token), bottest.WithBot(username, "renovote"), bottest.WithControlAPI(),
+		bottest.WithWebhookDelivery(bottest.WebhookOptions{})}
 	if c.cfg.LogLevel <= -4 { // debug: every call
 		opts = append(opts, bottest.WithLogf(func(format string, args ...any) { c.log.Debug(fmt.Sprintf(format, args...)) }))
 	}

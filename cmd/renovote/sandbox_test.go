@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -210,6 +212,28 @@ func TestFakeTelegramCommand(t *testing.T) {
 	_, upd := httpGet(t, base+"/bot4242:fake-token-for-tests/getUpdates?timeout=0")
 	if !strings.Contains(upd, `"first_name":"王芳"`) || !strings.Contains(upd, `"text":"/start"`) {
 		t.Errorf("getUpdates: %s", upd)
+	}
+	// A bot in webhook mode gets its updates POSTed.
+	got := make(chan string, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		select {
+		case got <- r.Header.Get("X-Telegram-Bot-Api-Secret-Token") + " " + string(body):
+		default:
+		}
+	}))
+	defer hook.Close()
+	if st, body := httpGet(t, base+"/bot4242:fake-token-for-tests/setWebhook?secret_token=s3cret&url="+url.QueryEscape(hook.URL)); st != 200 {
+		t.Fatalf("setWebhook: %d %s", st, body)
+	}
+	postJSON(t, base+"/_bottest/users/42/send", `{"text":"/vote"}`)
+	select {
+	case upd := <-got:
+		if !strings.HasPrefix(upd, "s3cret ") || !strings.Contains(upd, `"text":"/vote"`) {
+			t.Errorf("webhook delivery: %s", upd)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("no webhook delivery")
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -221,15 +222,28 @@ func dumpStaffChanges(es []StaffChange) []storedump.StaffChange {
 	return out
 }
 
-// scanKeys lists the keys matching pattern (built from keys.go's names).
+// scanKeys lists the keys matching pattern (built from keys.go's names), on
+// every master of a Cluster (SCAN reaches one node).
 func (s *Store) scanKeys(ctx context.Context, pattern string) ([]string, error) {
 	var out []string
-	iter := s.rdb.Scan(ctx, 0, pattern, 1000).Iterator()
-	for iter.Next(ctx) {
-		out = append(out, iter.Val())
+	var mu sync.Mutex // ForEachMaster runs the nodes concurrently
+	scan := func(ctx context.Context, c redis.Cmdable) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			mu.Lock()
+			out = append(out, iter.Val())
+			mu.Unlock()
+		}
+		return iter.Err()
+	}
+	var err error
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return scan(ctx, c) })
+	} else {
+		err = scan(ctx, s.rdb)
 	}
 	slices.Sort(out)
-	return out, iter.Err()
+	return slices.Compact(out), err
 }
 
 func (s *Store) exportGlobal(ctx context.Context, d *storedump.Dump) error {
@@ -352,12 +366,14 @@ func (s *Store) importDump(ctx context.Context, d storedump.Dump) error {
 	if d.Version != storedump.Version {
 		return fmt.Errorf("dump version %d: %w", d.Version, renovote.ErrInvalid)
 	}
-	n, err := s.rdb.Exists(ctx, s.k.programme(), s.k.staffMembers(), s.k.notices(), s.k.compounds()).Result()
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		return storedump.ErrNotEmpty
+	for _, k := range []string{s.k.programme(), s.k.staffMembers(), s.k.notices(), s.k.compounds()} {
+		n, err := s.rdb.Exists(ctx, k).Result() // one key per command: they are in different slots
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return storedump.ErrNotEmpty
+		}
 	}
 	if p := d.Programme; p != nil {
 		if len(d.Retired) > 0 { // apply them with the programme once, so that they exist, then retire them

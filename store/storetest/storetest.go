@@ -33,7 +33,7 @@ func NewOn(t testing.TB, rdb redis.UniversalClient, opts store.Options) *store.S
 	t.Helper()
 	opts.Prefix = Prefix()
 	s := store.New(rdb, opts)
-	if os.Getenv("REDIS_URL") != "" {
+	if os.Getenv("REDIS_URL") != "" && !OnCluster() {
 		t.Cleanup(func() { deletePrefix(t, rdb, opts.Prefix) })
 	}
 	return s
@@ -49,10 +49,13 @@ func NewPair(t testing.TB) (*store.Store, *store.Store) {
 	return a, store.New(rdb, store.Options{Prefix: a.Prefix()})
 }
 
-// Client returns a client for the test (REDIS_URL or a fresh miniredis),
-// closed with t.Cleanup.
+// Client returns a client for the test (the EnvCluster cluster, REDIS_URL or
+// a fresh miniredis), closed with t.Cleanup.
 func Client(t testing.TB) redis.UniversalClient {
 	t.Helper()
+	if OnCluster() {
+		return clusterClient(t)
+	}
 	rdb := redis.NewClient(ClientOptions(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -64,9 +67,13 @@ func Client(t testing.TB) redis.UniversalClient {
 }
 
 // ClientOptions returns the options of a client for the test: those of
-// REDIS_URL, or of a fresh miniredis stopped with t.Cleanup.
+// REDIS_URL, or of a fresh miniredis stopped with t.Cleanup. A test that
+// needs them is of one server: it is skipped on a cluster (EnvCluster).
 func ClientOptions(t testing.TB) *redis.Options {
 	t.Helper()
+	if OnCluster() {
+		t.Skip("storetest: a test of one Redis server, skipped on the cluster (" + EnvCluster + ")")
+	}
 	if url := os.Getenv("REDIS_URL"); url != "" {
 		o, err := redis.ParseURL(url)
 		if err != nil {
@@ -79,8 +86,11 @@ func ClientOptions(t testing.TB) *redis.Options {
 	return &redis.Options{Addr: mr.Addr(), PoolSize: 64}
 }
 
-// Backend names the backend tests run on: "redis" or "miniredis".
+// Backend names the backend tests run on: "redis", "miniredis" or "cluster".
 func Backend() string {
+	if OnCluster() {
+		return "cluster"
+	}
 	if os.Getenv("REDIS_URL") != "" {
 		return "redis"
 	}

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -17,7 +16,7 @@ import (
 // (leases of a few hundred milliseconds).
 func NewTTL(t testing.TB) (*store.Store, func(d time.Duration)) {
 	t.Helper()
-	if os.Getenv("REDIS_URL") != "" {
+	if realRedis() {
 		return New(t), time.Sleep
 	}
 	mr := miniredis.RunT(t)

@@ -1,0 +1,198 @@
+package redistest
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Replicated is a master with its replicas, all in sync when returned.
+type Replicated struct {
+	Master   *Server
+	Replicas []*Server
+}
+
+// StartReplicated starts a master and n replicas of it; args go to every
+// server. It waits until the master sees every replica online.
+func StartReplicated(t testing.TB, n int, args ...string) *Replicated {
+	t.Helper()
+	r := &Replicated{Master: StartServer(t, args...)}
+	for range n {
+		r.Replicas = append(r.Replicas, StartServer(t, append([]string{"--replicaof", "127.0.0.1 " + strconv.Itoa(r.Master.Port)}, args...)...))
+	}
+	m := r.Master.Client(t)
+	Eventually(t, StartTimeout, "replicas online", func(ctx context.Context) error { return replicasOnline(ctx, m, n) })
+	return r
+}
+
+// Sentinels are sentinel processes watching one master.
+type Sentinels struct {
+	Master string // the master's name
+	Nodes  []*Server
+}
+
+// Addrs are the sentinels' host:port.
+func (s *Sentinels) Addrs() []string {
+	out := make([]string, len(s.Nodes))
+	for i, n := range s.Nodes {
+		out[i] = n.Addr
+	}
+	return out
+}
+
+// StartSentinels starts n sentinels (redis-server --sentinel) watching the
+// master at masterAddr under name, with a quorum of n/2+1, calling it down
+// after downAfter without an answer. It waits until every sentinel knows
+// every other sentinel and the master's replicas.
+func StartSentinels(t testing.TB, n int, name string, master *Server, replicas int, downAfter time.Duration) *Sentinels {
+	t.Helper()
+	s := &Sentinels{Master: name}
+	conf := fmt.Sprintf("sentinel monitor %s 127.0.0.1 %d %d\n", name, master.Port, n/2+1) +
+		fmt.Sprintf("sentinel down-after-milliseconds %s %d\n", name, downAfter.Milliseconds()) +
+		fmt.Sprintf("sentinel failover-timeout %s %d\n", name, (10*time.Second).Milliseconds()) +
+		fmt.Sprintf("sentinel parallel-syncs %s 1\n", name)
+	for range n {
+		s.Nodes = append(s.Nodes, start(t, conf, "--sentinel"))
+	}
+	for _, node := range s.Nodes {
+		c := node.Client(t)
+		Eventually(t, StartTimeout, "sentinels see each other and the replicas", func(ctx context.Context) error {
+			m, err := c.Do(ctx, "SENTINEL", "MASTER", name).Result()
+			if err != nil {
+				return err
+			}
+			f := fields(m)
+			if f["num-other-sentinels"] != strconv.Itoa(n-1) || f["num-slaves"] != strconv.Itoa(replicas) {
+				return fmt.Errorf("sentinel %s: %d other sentinels, %d replicas: %v", node.Addr, n-1, replicas, f)
+			}
+			return nil
+		})
+	}
+	return s
+}
+
+// MasterAddr asks a sentinel for the master's address.
+func (s *Sentinels) MasterAddr(ctx context.Context) (string, error) {
+	var last error
+	for _, n := range s.Nodes {
+		c := redis.NewSentinelClient(&redis.Options{Addr: n.Addr})
+		addr, err := c.GetMasterAddrByName(ctx, s.Master).Result()
+		c.Close()
+		if err == nil && len(addr) == 2 {
+			return addr[0] + ":" + addr[1], nil
+		}
+		last = err
+	}
+	return "", fmt.Errorf("no sentinel names the master: %v", last)
+}
+
+// fields reads a reply of alternating names and values (RESP2) or a map (RESP3).
+func fields(v any) map[string]string {
+	out := map[string]string{}
+	switch x := v.(type) {
+	case []any:
+		for i := 0; i+1 < len(x); i += 2 {
+			out[fmt.Sprint(x[i])] = fmt.Sprint(x[i+1])
+		}
+	case map[any]any:
+		for k, v := range x {
+			out[fmt.Sprint(k)] = fmt.Sprint(v)
+		}
+	}
+	return out
+}
+
+// Cluster is a Redis Cluster: masters, each with its replicas.
+type Cluster struct{ Nodes []*Server }
+
+// Seeds are the nodes' host:port.
+func (c *Cluster) Seeds() []string {
+	out := make([]string, len(c.Nodes))
+	for i, n := range c.Nodes {
+		out[i] = n.Addr
+	}
+	return out
+}
+
+// Client returns a cluster client reading from masters only, closed at the
+// test's cleanup.
+func (c *Cluster) Client(t testing.TB) *redis.ClusterClient {
+	t.Helper()
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Seeds()})
+	t.Cleanup(func() { cc.Close() })
+	return cc
+}
+
+// Node returns the server listening on addr (host:port), nil if none.
+func (c *Cluster) Node(addr string) *Server {
+	for _, n := range c.Nodes {
+		if n.Addr == addr {
+			return n
+		}
+	}
+	return nil
+}
+
+// StartCluster starts masters × (1 + replicas) cluster-enabled servers,
+// joins them with `redis-cli --cluster create ... --cluster-replicas R
+// --cluster-yes` (the 16384 slots split between the masters) and waits until
+// every node says the cluster is ok and knows every other node, and every
+// master sees its replicas online.
+func StartCluster(t testing.TB, masters, replicas int) *Cluster {
+	t.Helper()
+	c := &Cluster{}
+	n := masters * (1 + replicas)
+	for range n {
+		c.Nodes = append(c.Nodes, StartServer(t, "--cluster-enabled", "yes",
+			"--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
+	defer cancel()
+	args := append(append([]string{"--cluster", "create"}, c.Seeds()...),
+		"--cluster-replicas", strconv.Itoa(replicas), "--cluster-yes")
+	if out, err := exec.CommandContext(ctx, "redis-cli", args...).CombinedOutput(); err != nil {
+		t.Fatalf("redistest: redis-cli --cluster create: %v\n%s", err, out)
+	}
+	for _, node := range c.Nodes {
+		cl := node.Client(t)
+		Eventually(t, StartTimeout, "cluster ok", func(ctx context.Context) error {
+			s, err := cl.ClusterInfo(ctx).Result()
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(s, "cluster_state:ok") || !strings.Contains(s, "cluster_slots_ok:16384") ||
+				!strings.Contains(s, "cluster_known_nodes:"+strconv.Itoa(n)+"\r\n") {
+				return fmt.Errorf("node %s: %s", node.Addr, s)
+			}
+			role, err := info(ctx, cl, "replication", "role")
+			if err != nil {
+				return err
+			}
+			if role != "master" {
+				return nil // a replica: its master checks it is online
+			}
+			return replicasOnline(ctx, cl, replicas)
+		})
+	}
+	return c
+}
+
+// replicasOnline checks that the master c has n replicas, each online
+// (synchronised, taking the replication stream).
+func replicasOnline(ctx context.Context, c *redis.Client, n int) error {
+	s, err := c.Info(ctx, "replication").Result()
+	if err != nil {
+		return err
+	}
+	online := strings.Count(s, ",state=online,")
+	if online != n || !strings.Contains(s, "connected_slaves:"+strconv.Itoa(n)+"\r\n") {
+		return fmt.Errorf("%d of %d replicas online:\n%s", online, n, s)
+	}
+	return nil
+}

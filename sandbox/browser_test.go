@@ -130,6 +130,7 @@ func TestStoryInBrowser(t *testing.T) {
 	}
 	shot := func(name string) {
 		t.Helper()
+		until("the toasts are gone", `[...document.querySelectorAll(".toast")].every(e => !e.textContent)`)
 		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			fail("screenshot", err)

@@ -19,12 +19,19 @@ type Replicated struct {
 }
 
 // StartReplicated starts a master and n replicas of it; args go to every
-// server. It waits until the master sees every replica online.
-func StartReplicated(t testing.TB, n int, args ...string) *Replicated {
+// server. With a lag above 0 each replica replicates through its own
+// LagProxy, that far behind the master. It waits until the master sees every
+// replica online.
+func StartReplicated(t testing.TB, n int, lag time.Duration, args ...string) *Replicated {
 	t.Helper()
 	r := &Replicated{Master: StartServer(t, args...)}
 	for range n {
-		r.Replicas = append(r.Replicas, StartServer(t, append([]string{"--replicaof", "127.0.0.1 " + strconv.Itoa(r.Master.Port)}, args...)...))
+		via := r.Master.Addr
+		if lag > 0 {
+			via = StartLagProxy(t, r.Master.Addr, lag).Addr
+		}
+		host, port, _ := strings.Cut(via, ":")
+		r.Replicas = append(r.Replicas, StartServer(t, append([]string{"--replicaof", host + " " + port}, args...)...))
 	}
 	m := r.Master.Client(t)
 	Eventually(t, StartTimeout, "replicas online", func(ctx context.Context) error { return replicasOnline(ctx, m, n) })
@@ -46,6 +53,12 @@ func (s *Sentinels) Addrs() []string {
 	return out
 }
 
+// failoverTimeout is the sentinels' failover-timeout. It is long because a
+// sentinel also "fixes" a replica that replicates from another address than
+// the master's (a LagProxy's) once it has been so for this long; a failover
+// that succeeds does not wait for it.
+const failoverTimeout = 60 * time.Second
+
 // StartSentinels starts n sentinels (redis-server --sentinel) watching the
 // master at masterAddr under name, with a quorum of n/2+1, calling it down
 // after downAfter without an answer. It waits until every sentinel knows
@@ -55,7 +68,7 @@ func StartSentinels(t testing.TB, n int, name string, master *Server, replicas i
 	s := &Sentinels{Master: name}
 	conf := fmt.Sprintf("sentinel monitor %s 127.0.0.1 %d %d\n", name, master.Port, n/2+1) +
 		fmt.Sprintf("sentinel down-after-milliseconds %s %d\n", name, downAfter.Milliseconds()) +
-		fmt.Sprintf("sentinel failover-timeout %s %d\n", name, (10*time.Second).Milliseconds()) +
+		fmt.Sprintf("sentinel failover-timeout %s %d\n", name, failoverTimeout.Milliseconds()) +
 		fmt.Sprintf("sentinel parallel-syncs %s 1\n", name)
 	for range n {
 		s.Nodes = append(s.Nodes, start(t, conf, "--sentinel"))
@@ -90,6 +103,26 @@ func (s *Sentinels) MasterAddr(ctx context.Context) (string, error) {
 		last = err
 	}
 	return "", fmt.Errorf("no sentinel names the master: %v", last)
+}
+
+// Agreed returns the master's address once every sentinel names the same
+// one (they learn of a failover from its leader within a moment).
+func (s *Sentinels) Agreed(ctx context.Context) (string, error) {
+	var addr string
+	for _, n := range s.Nodes {
+		c := redis.NewSentinelClient(&redis.Options{Addr: n.Addr})
+		a, err := c.GetMasterAddrByName(ctx, s.Master).Result()
+		c.Close()
+		if err != nil || len(a) != 2 {
+			return "", fmt.Errorf("sentinel %s: %v %v", n.Addr, a, err)
+		}
+		if got := a[0] + ":" + a[1]; addr == "" {
+			addr = got
+		} else if got != addr {
+			return "", fmt.Errorf("sentinels name %s and %s", addr, got)
+		}
+	}
+	return addr, nil
 }
 
 // fields reads a reply of alternating names and values (RESP2) or a map (RESP3).

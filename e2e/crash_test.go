@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -56,15 +55,10 @@ func sharedRedis(t *testing.T) (string, *store.Store) {
 	return raw, st
 }
 
-// buildBot builds cmd/renovote once for the test.
+// buildBot returns cmd/renovote, built once for all the tests (main_test.go).
 func buildBot(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "renovote")
-	out, err := exec.Command("go", "build", "-o", bin, "../cmd/renovote").CombinedOutput()
-	if err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
+	return builtBot(t)
 }
 
 // botProcess is a renovote process.

@@ -57,6 +57,7 @@ func TestObjectionInvalid(t *testing.T)              { storesuite.TestObjectionI
 func TestObjectionLifecycle(t *testing.T)            { storesuite.TestObjectionLifecycle(t) }
 func TestObjectionWindow(t *testing.T)               { storesuite.TestObjectionWindow(t) }
 func TestObjectionsConcurrent(t *testing.T)          { storesuite.TestObjectionsConcurrent(t) }
+func TestOlderRetryKeepsNewerVote(t *testing.T)      { storesuite.TestOlderRetryKeepsNewerVote(t) }
 func TestOutboxConsumersShare(t *testing.T)          { storesuite.TestOutboxConsumersShare(t) }
 func TestOutboxSettleDuringEnqueue(t *testing.T)     { storesuite.TestOutboxSettleDuringEnqueue(t) }
 func TestOutboxTakeover(t *testing.T)                { storesuite.TestOutboxTakeover(t) }

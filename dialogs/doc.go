@@ -37,6 +37,11 @@
 // is reached through the Store interface of ports.go, and a Telegram (or any
 // other) adapter translates updates to Input and Response to API calls.
 //
+// A vote's receipt says "recorded" only when the store confirmed the vote;
+// one the store holds but could not confirm durable (renovote.Receipt.Pending,
+// the Redis store's confirmed mode with too few replicas) is answered
+// "received, pending confirmation", with how to check it (messages_confirm.go).
+//
 // Wording lives in one catalog, messages.go, Chinese and English side by side.
 // Replies are plain text (no parse mode): what residents type is data, stored
 // and shown back byte for byte.

@@ -48,6 +48,18 @@
 // Export and Import (dump.go) read and write a whole store as a
 // storedump.Dump, for `renovote migrate` to and from the SQLite store.
 //
+// Topologies (topology.go): Open takes redis:// (one server),
+// redis-sentinel:// (a master found through Sentinel, followed across
+// failovers) or redis-cluster:// (a Redis Cluster); every read, of votes and
+// tallies above all, goes to masters (URL options that read from replicas are
+// refused). Scripts are sent whole to a node that lacks them (EVALSHA falling
+// back to EVAL on the node of the keys), so every shard and every promoted
+// replica gets them. The confirmed mode (Options.ConfirmReplicas, confirm.go)
+// runs the vote script and WAIT in one pipeline on the master of the
+// compound's slot; a vote fewer replicas acknowledged in time comes back
+// Pending (renovote.Receipt.Pending), for the dialogs to say "received,
+// pending confirmation" instead of "recorded".
+//
 // It imports the domain package, go-redis, miniredis (NewMemory) and
 // storedump. It must not import go-telegram, the dialogs package (except in
 // tests) or the bot.

@@ -107,7 +107,8 @@ func TestClusterScriptsReachEveryShard(t *testing.T) {
 // slot, on the connection that ran the vote. Each master has one replica;
 // once the replica of one master is killed, the votes of its compounds are
 // pending and the others' still confirmed. (A WAIT sent to another node
-// would count that node's replica and confirm a vote no replica holds.)
+// would count that node's replica and confirm a vote no replica holds.) After
+// a compound's slot moves to another master, its votes follow it.
 func TestClusterConfirmedModePerShard(t *testing.T) {
 	redistest.Require(t)
 	c := redistest.StartCluster(t, 3, 1)
@@ -157,6 +158,31 @@ func TestClusterConfirmedModePerShard(t *testing.T) {
 		if want := id == victim; rc.Pending != want {
 			t.Errorf("compound %s (victim %s): pending %v, want %v", id, victim, rc.Pending, want)
 		}
+	}
+
+	// A resharding moves one compound to another master whose replica is up:
+	// the client's cached slots name the old master, which answers MOVED; the
+	// vote goes to the new one and is confirmed there.
+	var from, to string
+	for id, addr := range owner {
+		if id == victim {
+			continue
+		}
+		if from == "" {
+			from = id
+		} else {
+			to = addr
+		}
+	}
+	c.MoveSlot(t, "{c:"+from+"}:meta", to)
+	if rc := vote(from, 2); rc.Pending {
+		t.Errorf("compound %s moved to %s: vote pending", from, to)
+	}
+	for id := range owner {
+		checkTally(t, s, id)
+	}
+	if n, err := s.AuditLen(ctx, from); err != nil || n != 3 {
+		t.Errorf("compound %s: audit %d (%v), want 3", from, n, err)
 	}
 }
 

@@ -31,6 +31,31 @@ var ErrNoConfirm = errors.New("confirmed mode needs a redis.Client or redis.Clus
 // script's status and reply as run does, and the number of replicas that
 // acknowledged the write.
 func (s *Store) runConfirmed(ctx context.Context, sc *redis.Script, keys []string, args ...any) (string, []any, int64, error) {
+	st, res, acked, err := s.runConfirmedOnce(ctx, sc, keys, args...)
+	cc, ok := s.rdb.(*redis.ClusterClient)
+	for attempt := 0; ok && clusterMoved(err) && attempt < movedRetries; attempt++ {
+		// The slot moved (a Cluster failover or resharding) and the script
+		// did not run there: the client reloads the slots (in the
+		// background), and the script goes to the master it names then.
+		cc.ReloadState(ctx)
+		select {
+		case <-ctx.Done():
+			return "", nil, 0, ctx.Err()
+		case <-time.After(movedBackoff << attempt):
+		}
+		st, res, acked, err = s.runConfirmedOnce(ctx, sc, keys, args...)
+	}
+	return st, res, acked, err
+}
+
+// After a redirection, the confirmed mode tries again this many times, first
+// after movedBackoff, each time waiting twice as long.
+const (
+	movedRetries = 4
+	movedBackoff = 25 * time.Millisecond
+)
+
+func (s *Store) runConfirmedOnce(ctx context.Context, sc *redis.Script, keys []string, args ...any) (string, []any, int64, error) {
 	var node *redis.Client
 	switch c := s.rdb.(type) {
 	case *redis.Client:
@@ -69,13 +94,6 @@ func (s *Store) runConfirmed(ctx context.Context, sc *redis.Script, keys []strin
 	if err != nil && (ev == nil || ev.Err() != nil) {
 		if ev != nil {
 			err = ev.Err()
-		}
-		if clusterMoved(err) {
-			// The slot moved (a Cluster failover or resharding): the next
-			// call asks the cluster where it is now.
-			if cc, ok := s.rdb.(*redis.ClusterClient); ok {
-				cc.ReloadState(ctx)
-			}
 		}
 		return "", nil, 0, err
 	}

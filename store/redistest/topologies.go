@@ -229,3 +229,72 @@ func replicasOnline(ctx context.Context, c *redis.Client, n int) error {
 	}
 	return nil
 }
+
+// MoveSlot moves the hash slot of key, with its keys, from the master that
+// serves it to the master at to (CLUSTER SETSLOT IMPORTING/MIGRATING, MIGRATE,
+// SETSLOT NODE on every master), as a resharding does. Clients that cached
+// the old owner are answered MOVED.
+func (c *Cluster) MoveSlot(t testing.TB, key, to string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
+	defer cancel()
+	dst := c.Node(to).Client(t)
+	slot, err := dst.ClusterKeySlot(ctx, key).Result()
+	if err != nil {
+		t.Fatalf("redistest: keyslot: %v", err)
+	}
+	var src *redis.Client
+	var masters []*redis.Client
+	for _, n := range c.Nodes {
+		cl := n.Client(t)
+		if role, err := info(ctx, cl, "replication", "role"); err != nil || role != "master" {
+			continue
+		}
+		masters = append(masters, cl)
+		slots, err := cl.ClusterSlots(ctx).Result()
+		if err != nil {
+			t.Fatalf("redistest: cluster slots: %v", err)
+		}
+		for _, s := range slots {
+			if int64(s.Start) <= slot && slot <= int64(s.End) && len(s.Nodes) > 0 && s.Nodes[0].Addr == n.Addr {
+				src = cl
+			}
+		}
+	}
+	if src == nil {
+		t.Fatalf("redistest: no master serves slot %d", slot)
+	}
+	id := func(cl *redis.Client) string {
+		v, err := cl.Do(ctx, "CLUSTER", "MYID").Text()
+		if err != nil {
+			t.Fatalf("redistest: cluster myid: %v", err)
+		}
+		return v
+	}
+	srcID, dstID := id(src), id(dst)
+	host, port, _ := strings.Cut(to, ":")
+	must := func(cl *redis.Client, args ...any) {
+		if err := cl.Do(ctx, args...).Err(); err != nil {
+			t.Fatalf("redistest: %v: %v", args, err)
+		}
+	}
+	must(dst, "CLUSTER", "SETSLOT", slot, "IMPORTING", srcID)
+	must(src, "CLUSTER", "SETSLOT", slot, "MIGRATING", dstID)
+	for {
+		keys, err := src.ClusterGetKeysInSlot(ctx, int(slot), 100).Result()
+		if err != nil {
+			t.Fatalf("redistest: getkeysinslot: %v", err)
+		}
+		if len(keys) == 0 {
+			break
+		}
+		args := []any{"MIGRATE", host, port, "", 0, 5000, "KEYS"}
+		for _, k := range keys {
+			args = append(args, k)
+		}
+		must(src, args...)
+	}
+	for _, m := range append([]*redis.Client{dst, src}, masters...) {
+		must(m, "CLUSTER", "SETSLOT", slot, "NODE", dstID)
+	}
+}

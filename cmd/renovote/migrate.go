@@ -28,7 +28,8 @@ type migrateStore interface {
 }
 
 // openSpec opens the store a migrate flag names: sqlite:DIR (the data
-// directory of the embedded store) or a redis:// or rediss:// URL.
+// directory of the embedded store) or a Redis URL (store.ParseRedisURL: one
+// server, Sentinel or Cluster).
 func openSpec(ctx context.Context, flagName, spec string) (migrateStore, error) {
 	switch {
 	case strings.HasPrefix(spec, "sqlite:"):
@@ -37,7 +38,7 @@ func openSpec(ctx context.Context, flagName, spec string) (migrateStore, error) 
 			return nil, fmt.Errorf("migrate -%s: sqlite: needs a directory (sqlite:DIR): %w", flagName, renovote.ErrInvalid)
 		}
 		return sqlstore.Open(ctx, dir, sqlstore.Options{})
-	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
+	case strings.HasPrefix(spec, "redis"): // redis://, rediss://, redis-sentinel://, redis-cluster://
 		return store.Open(ctx, spec)
 	}
 	return nil, fmt.Errorf("migrate -%s: want sqlite:DIR or redis://host:port/db: %w", flagName, renovote.ErrInvalid)

@@ -46,8 +46,11 @@ import (
 //     for, up to twice the lease and HandleTimeout). An update is handled as
 //     when polling alone: a handler failure sends its wording ("NOT
 //     recorded") and the update is done.
-//   - An update given to replicas maxDeliveries times without being done (each
-//     died holding it) is given up, so that it cannot take every replica down.
+//   - A replica still on an entry (handling it, or waiting for the chat's
+//     earlier update) keeps it every Lease/3, so that it is not taken over
+//     while the replica lives. An update given to replicas maxDeliveries
+//     times without being done (each died holding it) is given up, so that
+//     it cannot take every replica down.
 //   - At shutdown a replica stops reading, gives the entries it has not
 //     started back (they count as idle at once for the others), and finishes
 //     those it started within HandleTimeout, as when polling alone.
@@ -74,6 +77,8 @@ type ReplicaStore interface {
 	AckUpdate(ctx context.Context, entry string) error
 	// HandBackUpdates makes entries consumer took count as idle for idle.
 	HandBackUpdates(ctx context.Context, consumer string, entries []string, idle time.Duration) error
+	// KeepUpdates starts the idle time of entries consumer is still on again.
+	KeepUpdates(ctx context.Context, consumer string, entries []string) error
 	// UpdateDone reports whether an update was handled for good.
 	UpdateDone(ctx context.Context, updateID int64) (bool, error)
 	// ExtendUpdate extends token's claim on an update.
@@ -342,7 +347,9 @@ func (c *consumer) run() {
 				return
 			}
 		}
-		ups, err := c.rs.TakeUpdates(c.stop, b.cfg.Consumer, updateBatch, lease, updateBlock)
+		// Blocking no longer than half the lease: entries a dead replica
+		// left are looked for at least that often.
+		ups, err := c.rs.TakeUpdates(c.stop, b.cfg.Consumer, updateBatch, lease, min(updateBlock, lease/2))
 		if c.stop.Err() != nil {
 			c.handBack(ups) // taken just now: the others take them at once
 			return
@@ -447,6 +454,7 @@ func (c *consumer) waitPrev(u renovote.HandedUpdate) bool {
 	}
 	b := c.b
 	deadline := time.Now().Add(2*b.cfg.Replicas.Lease + b.cfg.HandleTimeout)
+	kept := time.Now()
 	for {
 		c.mu.Lock()
 		here := c.local[u.Prev]
@@ -462,9 +470,20 @@ func (c *consumer) waitPrev(u renovote.HandedUpdate) bool {
 			b.log.Warn("replica: the chat's earlier update is still not done: handled without it", "update_id", u.ID, "prev", u.Prev)
 			return true
 		}
+		if time.Since(kept) >= b.cfg.Replicas.Lease/3 {
+			kept = time.Now()
+			c.keep(c.stop, u)
+		}
 		if sleep(c.stop, prevPoll) != nil {
 			return false
 		}
+	}
+}
+
+// keep keeps an entry this replica is still on from being taken over.
+func (c *consumer) keep(ctx context.Context, u renovote.HandedUpdate) {
+	if err := c.rs.KeepUpdates(ctx, c.b.cfg.Consumer, []string{u.Entry}); err != nil && ctx.Err() == nil {
+		c.b.log.Warn("replica: update entry not kept (it may be taken over)", "update_id", u.ID, "err", err)
 	}
 }
 
@@ -516,7 +535,7 @@ func (c *consumer) handle(u renovote.HandedUpdate, upd *models.Update) {
 		finish()
 		return
 	}
-	stopExtend := c.keepClaim(ctx, u.ID, token)
+	stopExtend := c.keepClaim(ctx, u, token)
 	defer func() {
 		stopExtend()
 		if r := recover(); r != nil {
@@ -527,8 +546,9 @@ func (c *consumer) handle(u renovote.HandedUpdate, upd *models.Update) {
 	b.process(ctx, upd)
 }
 
-// keepClaim extends the claim every Lease/3 until the returned func is called.
-func (c *consumer) keepClaim(ctx context.Context, id int64, token string) func() {
+// keepClaim extends the claim on u, and keeps its entry, every Lease/3 until
+// the returned func is called.
+func (c *consumer) keepClaim(ctx context.Context, u renovote.HandedUpdate, token string) func() {
 	lease := c.b.cfg.Replicas.Lease
 	kctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -540,11 +560,12 @@ func (c *consumer) keepClaim(ctx context.Context, id int64, token string) func()
 			case <-kctx.Done():
 				return
 			case <-t.C:
-				ok, err := c.rs.ExtendUpdate(kctx, id, token, lease)
+				ok, err := c.rs.ExtendUpdate(kctx, u.ID, token, lease)
 				if err == nil && !ok {
-					c.b.log.Warn("replica: claim on an update lost while handling it", "update_id", id)
+					c.b.log.Warn("replica: claim on an update lost while handling it", "update_id", u.ID)
 					return
 				}
+				c.keep(kctx, u)
 			}
 		}
 	})

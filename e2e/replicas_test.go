@@ -323,8 +323,25 @@ func TestReplicasShareThePolling(t *testing.T) {
 		handled = append(handled, rs.byRepl[i].Load())
 	}
 	t.Logf("updates handled per replica: %v", handled)
-	if n, err := rs.st.UpdatesWaiting(rs.ctx); err != nil || n != 0 {
-		t.Errorf("%d handed-over updates left in the stream (%v)", n, err)
+	rs.waitStreamEmpty(t)
+}
+
+// waitStreamEmpty waits until every handed-over update was acknowledged (a
+// replica acknowledges one after its replies went out).
+func (rs *replicaSet) waitStreamEmpty(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(rs.ctx, 10*time.Second)
+	defer cancel()
+	for {
+		n, err := rs.st.UpdatesWaiting(ctx)
+		if err == nil && n == 0 {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Errorf("%d handed-over updates left in the stream (%v)", n, err)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -372,6 +389,7 @@ func TestReplicaPollerFenced(t *testing.T) {
 		t.Errorf("after the cut ended, replicas %v polled, want only %d", got, other)
 	}
 	rs.checkOnce(t, compound, 12)
+	rs.waitStreamEmpty(t)
 	t.Logf("lease %v: the other replica polled %v after the cut", lease, takeover)
 }
 

@@ -274,6 +274,28 @@ func (s *Store) HandBackUpdates(ctx context.Context, consumer string, entries []
 	return nil
 }
 
+// KeepUpdates tells the others that consumer is still on entries it took
+// (waiting for an earlier update of their chat, or handling them): their idle
+// time starts again, so that they are not taken over while it lives, and
+// their delivery count stays as it is.
+func (s *Store) KeepUpdates(ctx context.Context, consumer string, entries []string) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	args := []any{"XCLAIM", s.k.pollUpdates(), replicaGroup, consumer, 0}
+	for _, e := range entries {
+		if !streamID.MatchString(e) {
+			return fmt.Errorf("keep updates: entry %q: %w", e, renovote.ErrInvalid)
+		}
+		args = append(args, e)
+	}
+	args = append(args, "JUSTID")
+	if err := s.rdb.Do(ctx, args...).Err(); err != nil && !isNil(err) {
+		return fmt.Errorf("keep %d updates: %w", len(entries), err)
+	}
+	return nil
+}
+
 // UpdatesWaiting is the number of handed-over updates not yet handled
 // (entries in the stream, taken or not).
 func (s *Store) UpdatesWaiting(ctx context.Context) (int64, error) {

@@ -126,6 +126,13 @@ func TestHandOffStream(t *testing.T) {
 	if a[0].Prev != 0 || b[0].Prev != 1 || b[0].Chat != 100 || string(b[0].Body) != `{"update_id":3}` || b[0].Deliveries != 1 {
 		t.Fatalf("entry of update 3: %+v", b[0])
 	}
+	// Entries that counted as idle for an hour, then kept by b, are not
+	// taken over as idle.
+	must(t, s.HandBackUpdates(ctx, "b", []string{b[0].Entry, b[1].Entry}, time.Hour))
+	must(t, s.KeepUpdates(ctx, "b", []string{b[0].Entry, b[1].Entry}))
+	if none, err := s.TakeUpdates(ctx, "c", 10, time.Hour, 0); err != nil || len(none) != 0 {
+		t.Fatalf("kept entries taken over: %+v %v", none, err)
+	}
 	// a stops: it acknowledges the first and hands the second back.
 	must(t, s.AckUpdate(ctx, a[0].Entry))
 	must(t, s.HandBackUpdates(ctx, "a", []string{a[1].Entry}, time.Hour))

@@ -172,9 +172,9 @@ func (b *Bot) elect(ctx context.Context) {
 	}
 }
 
-// lead polls as the poller while it holds the lease (from a claim made at
-// valid-lease): it renews the lease every Lease/3, and stops polling once it
-// may have expired unrenewed. At shutdown it releases the lease.
+// lead polls as the poller while it holds the lease, which runs until
+// expires unless renewed: it renews it every Lease/3, and stops polling once
+// it may have expired unrenewed. At shutdown it releases the lease.
 func (b *Bot) lead(ctx context.Context, token string, expires time.Time) {
 	rs, lease := b.cfg.Replicas.Store, b.cfg.Replicas.Lease
 	b.log.Info("replica: this process polls for every replica", "consumer", b.cfg.Consumer)

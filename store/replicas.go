@@ -24,7 +24,7 @@ import (
 //     store fences it too: HandOffUpdates adds updates and moves the offset
 //     only for the token that holds the lease.
 //   - The offset ({poll}:offset) is the next getUpdates offset: every update
-//     below it has been handed over. It moves in the same script as the
+//     below it has been handed over (kept pollOffsetTTL after the last). It moves in the same script as the
 //     hand-off, so a new poller asks Telegram from there: an update taken by
 //     a poller that died before handing it over is asked for again (Telegram
 //     forgets updates only below the offset of a later getUpdates), and one
@@ -61,6 +61,12 @@ var (
 // pollChatTTL is how long a chat's last handed-over update is remembered as
 // the prev of its next one: far longer than any update waits to be handled.
 const pollChatTTL = time.Hour
+
+// pollOffsetTTL is how long the offset is kept after the last hand-off.
+// After a week without updates Telegram may number the next one afresh, at
+// random, maybe below the offset kept (which would hide it): a bot idle for
+// 6 days asks from 0 again, for the updates Telegram still holds unconfirmed.
+const pollOffsetTTL = 6 * 24 * time.Hour
 
 // maxHandOff bounds the updates of one hand-off (getUpdates returns at most 100).
 const maxHandOff = 100
@@ -136,7 +142,7 @@ func (s *Store) HandOffUpdates(ctx context.Context, token string, next int64, up
 		return false, wrap(renovote.ErrInvalid)
 	}
 	keys := []string{s.k.pollLeader(), s.k.pollOffset(), s.k.pollUpdates()}
-	args := []any{token, next, pollChatTTL.Milliseconds()}
+	args := []any{token, next, pollChatTTL.Milliseconds(), pollOffsetTTL.Milliseconds()}
 	for _, u := range ups {
 		if u.ID <= 0 || u.ID >= next || len(u.Body) == 0 {
 			return false, wrap(fmt.Errorf("update %d (next %d): %w", u.ID, next, renovote.ErrInvalid))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/renovote/renovote"
@@ -12,12 +13,20 @@ import (
 // chinaTime is used when the time zone database is missing.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
+// locations caches the time zones loaded, by name: time.LoadLocation reads
+// the zone file at every call, and every vote shows times.
+var locations sync.Map // string -> *time.Location
+
 // location is the programme's time zone, China Standard Time if it cannot be loaded.
 func location(p renovote.Programme) *time.Location {
+	if loc, ok := locations.Load(p.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := p.Location()
 	if err != nil {
 		return chinaTime
 	}
+	locations.Store(p.TimeZone, loc)
 	return loc
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -162,19 +161,15 @@ func (s *Store) cachedProgramme(ctx context.Context) (renovote.Programme, error)
 }
 
 // Programme returns the applied programme, renovote.ErrNotFound if none.
+// While the stored revision is the one cached, it costs one small GET and a
+// copy instead of reading and decoding the whole programme: every vote
+// press reads it. The copy is the caller's to change.
 func (s *Store) Programme(ctx context.Context) (renovote.Programme, error) {
-	var p renovote.Programme
-	js, err := s.rdb.Get(ctx, s.k.programme()).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return p, fmt.Errorf("programme: %w", renovote.ErrNotFound)
-	}
+	p, err := s.cachedProgramme(ctx)
 	if err != nil {
-		return p, fmt.Errorf("programme: %w", err)
+		return renovote.Programme{}, err
 	}
-	if err := json.Unmarshal(js, &p); err != nil {
-		return p, fmt.Errorf("programme: decode: %w", err)
-	}
-	return p, nil
+	return cloneProgramme(p), nil
 }
 
 // compoundExists reports whether the compound was ever applied (active or not).

@@ -115,7 +115,7 @@ func (t *turn) votePress(data string) (Response, error) {
 	if tok != voteToken(ref) {
 		return Response{CallbackText: mNotYourHousehold.s(t.l), CallbackAlert: true}, nil
 	}
-	p, c, h, err := t.household(ref)
+	p, c, h, members, err := t.householdView(ref)
 	if err != nil {
 		return t.failVote("load household", err)
 	}
@@ -146,7 +146,7 @@ func (t *turn) votePress(data string) (Response, error) {
 		buttons = append(buttons, sb)
 	}
 	resp := Response{Replies: []Reply{t.edit(text, buttons)}, CallbackText: t.voteToast(rc)}
-	resp.Replies = append(resp.Replies, t.notifyMembers(loc, rc)...)
+	resp.Replies = append(resp.Replies, t.notifyMembersOf(loc, rc, members)...)
 	return resp, nil
 }
 

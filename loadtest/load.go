@@ -71,6 +71,10 @@ type Config struct {
 	// from there. Default 2020-05-10 10:00 in Asia/Shanghai, inside the
 	// seed's ballot and survey windows.
 	Start time.Time
+	// ServerCPU, when set, reads the CPU time the store's server has used
+	// so far (Redis.CPU for StartRedis's): the figures then show it per
+	// press.
+	ServerCPU func() time.Duration
 	// Logger gets the bots' log (default: discarded).
 	Logger *slog.Logger
 	// Progress, when set, gets a line per step and per measured phase.
@@ -366,8 +370,8 @@ func (r *run) measureLabelled(ctx context.Context, kind string, round int) (*pha
 	}
 	r.srv.ResetCalls() // the record of the calls grows with the presses
 	f := ph.figures(kind)
-	r.progress("round %d, %s bot: %d presses in %.1fs, %.0f/s, press → answer and edit p50 %s p90 %s p99 %s max %s; CPU %.0fµs a press; load average %s",
-		round, kind, f.Presses, f.Seconds, f.PerSecond, ms(f.Latency.P50), ms(f.Latency.P90), ms(f.Latency.P99), ms(f.Latency.Max), f.CPUPerPress, LoadAverage())
+	r.progress("round %d, %s bot: %d presses in %.1fs, %.0f/s, press → answer and edit p50 %s p90 %s p99 %s max %s; CPU a press %.0fµs here, %.0fµs in the store's server; load average %s",
+		round, kind, f.Presses, f.Seconds, f.PerSecond, ms(f.Latency.P50), ms(f.Latency.P90), ms(f.Latency.P99), ms(f.Latency.Max), f.CPUPerPress, f.ServerCPUPerPress, LoadAverage())
 	return ph, nil
 }
 
@@ -378,7 +382,7 @@ func (r *run) pressing(ctx context.Context, kind string) (*phaseSamples, error) 
 	ph := &phaseSamples{}
 	var left atomic.Int64 // presses still to make, with Presses set
 	left.Store(int64(r.cfg.Presses))
-	start, cpu := time.Now(), processCPU()
+	start, cpu, server := time.Now(), processCPU(), r.serverCPU()
 	deadline := start.Add(r.cfg.Duration)
 	err := r.eachResident(ctx, len(r.residents), func(ctx context.Context, rs *resident) error {
 		var mine phaseSamples
@@ -404,7 +408,15 @@ func (r *run) pressing(ctx context.Context, kind string) (*phaseSamples, error) 
 	})
 	ph.seconds = time.Since(start).Seconds()
 	ph.cpu = processCPU() - cpu
+	ph.serverCPU = r.serverCPU() - server
 	return ph, err
+}
+
+func (r *run) serverCPU() time.Duration {
+	if r.cfg.ServerCPU == nil {
+		return 0
+	}
+	return r.cfg.ServerCPU()
 }
 
 // eachResident runs f for every resident, at most n at once (0: 16).

@@ -106,6 +106,32 @@ func startRedisOnce(ctx context.Context, path, dir string) (*Redis, error) {
 	}
 }
 
+// CPU is the CPU time the server has used so far (user and system), from
+// /proc; 0 where that cannot be read.
+func (r *Redis) CPU() time.Duration {
+	if r.cmd == nil || r.cmd.Process == nil {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", r.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (in parentheses, may hold spaces):
+	// state is the 3rd field of the line, utime and stime the 14th and 15th.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	const ticksPerSecond = 100 // USER_HZ, 100 on Linux
+	return time.Duration(utime+stime) * time.Second / ticksPerSecond
+}
+
 // Close stops the server (SIGTERM, then SIGKILL after 10s) and removes its
 // directory.
 func (r *Redis) Close() {

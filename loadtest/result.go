@@ -45,6 +45,9 @@ type Figures struct {
 	// Telegram, the residents; not a Redis server) per press, in µs: less
 	// sensitive than throughput to other work on the machine.
 	CPUPerPress float64 `json:"cpu_us_per_press"`
+	// ServerCPUPerPress is the store server's CPU time per press, in µs,
+	// when it is known (a redis-server of the run's own).
+	ServerCPUPerPress float64 `json:"server_cpu_us_per_press,omitempty"`
 }
 
 // Latency holds percentiles (nearest rank) and the maximum.
@@ -89,6 +92,7 @@ type phaseSamples struct {
 	failedCalls  int
 	seconds      float64
 	cpu          time.Duration // of the process
+	serverCPU    time.Duration // of the store's server, when known
 }
 
 func (p *phaseSamples) record(s sample) {
@@ -108,6 +112,7 @@ func (p *phaseSamples) add(q *phaseSamples) {
 	p.failedCalls += q.failedCalls
 	p.seconds += q.seconds
 	p.cpu += q.cpu
+	p.serverCPU += q.serverCPU
 }
 
 func (p *phaseSamples) figures(bot string) Figures {
@@ -118,6 +123,7 @@ func (p *phaseSamples) figures(bot string) Figures {
 	}
 	if p.presses > 0 {
 		f.CPUPerPress = float64(p.cpu.Microseconds()) / float64(p.presses)
+		f.ServerCPUPerPress = float64(p.serverCPU.Microseconds()) / float64(p.presses)
 	}
 	return f
 }
@@ -182,7 +188,11 @@ func (r Result) WriteTable(w io.Writer) error {
 		fmt.Fprintf(&b, "%-5s %9d %10.1f %9s %9s %9s %9s %9s %9s %7.0fµs %7d\n", f.Bot, f.Presses, f.PerSecond,
 			ms(f.Latency.P50), ms(f.Latency.P90), ms(f.Latency.P99), ms(f.Latency.Max), ms(f.Answer.P50), ms(f.Answer.P99), f.CPUPerPress, f.Failed)
 	}
-	b.WriteString("(latency: from the press to the bot's answer and edit; answ: to the answer alone;\n CPU/press: this process's CPU time (bot, fake Telegram, residents; not Redis) per press)\n\n")
+	b.WriteString("(latency: from the press to the bot's answer and edit; answ: to the answer alone;\n CPU/press: this process's CPU time (bot, fake Telegram, residents; not Redis) per press)\n")
+	if r.Full.ServerCPUPerPress > 0 {
+		fmt.Fprintf(&b, "the store's server: %.0fµs of CPU per press of the full bot\n", r.Full.ServerCPUPerPress)
+	}
+	b.WriteString("\n")
 	verdict := "meets"
 	if r.Ratio < Goal {
 		verdict = "below"

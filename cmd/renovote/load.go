@@ -46,7 +46,7 @@ func (f *loadFlags) declare(fs *flag.FlagSet) {
 // end, or miniredis), the run, the table or -json.
 func (c *cli) loadCmd(ctx context.Context) error {
 	f := c.load
-	st, backend, closeStore, err := c.loadStore(ctx)
+	st, backend, serverCPU, closeStore, err := c.loadStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (c *cli) loadCmd(ctx context.Context) error {
 	log := slog.New(slog.NewTextHandler(c.errOut, &slog.HandlerOptions{Level: max(c.cfg.LogLevel, slog.LevelWarn)}))
 	res, err := loadtest.Run(ctx, loadtest.Config{Store: st, Backend: backend,
 		Residents: f.residents, Duration: f.duration, Presses: f.presses, Rounds: f.rounds,
-		Rate: f.limit, Shards: f.shards, Logger: log, Progress: c.errOut})
+		Rate: f.limit, Shards: f.shards, ServerCPU: serverCPU, Logger: log, Progress: c.errOut})
 	if err != nil {
 		return err
 	}
@@ -86,29 +86,30 @@ func (c *cli) loadCmd(ctx context.Context) error {
 	return nil
 }
 
-// loadStore opens the store of a load run and says what it is.
-func (c *cli) loadStore(ctx context.Context) (*store.Store, string, func(), error) {
+// loadStore opens the store of a load run and says what it is; with
+// -redis-aof it also gives the CPU time of its server.
+func (c *cli) loadStore(ctx context.Context) (st *store.Store, backend string, serverCPU func() time.Duration, closeStore func(), err error) {
 	switch {
 	case c.load.redisAOF && c.cfg.RedisURL != "":
-		return nil, "", nil, errors.New("load: -redis-aof starts a Redis of its own: unset REDIS_URL, or drop -redis-aof")
+		return nil, "", nil, nil, errors.New("load: -redis-aof starts a Redis of its own: unset REDIS_URL, or drop -redis-aof")
 	case c.load.redisAOF:
 		r, err := loadtest.StartRedis(ctx, "", "")
 		if err != nil {
-			return nil, "", nil, err
+			return nil, "", nil, nil, err
 		}
 		st, err := store.Open(ctx, r.URL)
 		if err != nil {
 			r.Close()
-			return nil, "", nil, err
+			return nil, "", nil, nil, err
 		}
-		return st, "Redis " + redisVersion(ctx, st) + " of its own (appendonly yes, appendfsync always)", func() { st.Close(); r.Close() }, nil
+		return st, "Redis " + redisVersion(ctx, st) + " of its own (appendonly yes, appendfsync always)", r.CPU, func() { st.Close(); r.Close() }, nil
 	case c.cfg.RedisURL != "":
 		st, err := store.OpenWith(ctx, c.cfg.RedisURL, store.Options{Prefix: loadPrefix()})
 		if err != nil {
-			return nil, "", nil, err
+			return nil, "", nil, nil, err
 		}
 		backend := "Redis " + redisVersion(ctx, st) + " at REDIS_URL (" + redisPersistence(ctx, st) + "), key prefix " + st.Prefix()
-		return st, backend, func() {
+		return st, backend, nil, func() {
 			// Only the run's keys, even when ctx ended.
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
@@ -122,9 +123,9 @@ func (c *cli) loadStore(ctx context.Context) (*store.Store, string, func(), erro
 	default:
 		st, closeMem, err := store.NewMemory()
 		if err != nil {
-			return nil, "", nil, err
+			return nil, "", nil, nil, err
 		}
-		return st, "miniredis (in-process, no persistence)", closeMem, nil
+		return st, "miniredis (in-process, no persistence)", nil, closeMem, nil
 	}
 }
 

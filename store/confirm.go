@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -31,43 +33,84 @@ var ErrNoConfirm = errors.New("confirmed mode needs a redis.Client or redis.Clus
 // script's status and reply as run does, and the number of replicas that
 // acknowledged the write.
 func (s *Store) runConfirmed(ctx context.Context, sc *redis.Script, keys []string, args ...any) (string, []any, int64, error) {
-	st, res, acked, err := s.runConfirmedOnce(ctx, sc, keys, args...)
+	st, res, acked, err := s.runConfirmedOnce(ctx, nil, sc, keys, args...)
 	cc, ok := s.rdb.(*redis.ClusterClient)
 	for attempt := 0; ok && clusterMoved(err) && attempt < movedRetries; attempt++ {
 		// The slot moved (a Cluster failover or resharding) and the script
-		// did not run there: the client reloads the slots (in the
-		// background), and the script goes to the master it names then.
+		// did not run there. MOVED names the node that serves the slot now:
+		// go there at once if the client knows it as a master. Either way the
+		// client reloads its slots, for this vote's next try and the others.
 		cc.ReloadState(ctx)
-		select {
-		case <-ctx.Done():
-			return "", nil, 0, ctx.Err()
-		case <-time.After(movedBackoff << attempt):
+		var to *redis.Client
+		if addr := movedTo(err); addr != "" {
+			to = masterAt(ctx, cc, addr)
 		}
-		st, res, acked, err = s.runConfirmedOnce(ctx, sc, keys, args...)
+		if to == nil {
+			select {
+			case <-ctx.Done():
+				return "", nil, 0, ctx.Err()
+			case <-time.After(movedBackoff << attempt):
+			}
+		}
+		st, res, acked, err = s.runConfirmedOnce(ctx, to, sc, keys, args...)
 	}
 	return st, res, acked, err
+}
+
+// movedTo returns the address a MOVED error names ("MOVED 14433
+// 127.0.0.1:7001"), or "".
+func movedTo(err error) string {
+	if err == nil || !redis.HasErrorPrefix(err, "MOVED") {
+		return ""
+	}
+	f := strings.Fields(err.Error())
+	if len(f) < 3 {
+		return ""
+	}
+	return f[len(f)-1]
+}
+
+// masterAt returns the client of the Cluster's master at addr, if the client
+// knows it.
+func masterAt(ctx context.Context, cc *redis.ClusterClient, addr string) *redis.Client {
+	var (
+		mu    sync.Mutex
+		found *redis.Client
+	)
+	_ = cc.ForEachMaster(ctx, func(_ context.Context, c *redis.Client) error {
+		if c.Options().Addr == addr {
+			mu.Lock()
+			found = c
+			mu.Unlock()
+		}
+		return nil
+	})
+	return found
 }
 
 // After a redirection, the confirmed mode tries again this many times, first
 // after movedBackoff, each time waiting twice as long.
 const (
-	movedRetries = 4
+	movedRetries = 6
 	movedBackoff = 25 * time.Millisecond
 )
 
-func (s *Store) runConfirmedOnce(ctx context.Context, sc *redis.Script, keys []string, args ...any) (string, []any, int64, error) {
-	var node *redis.Client
-	switch c := s.rdb.(type) {
-	case *redis.Client:
-		node = c
-	case *redis.ClusterClient:
-		n, err := c.MasterForKey(ctx, keys[0])
-		if err != nil {
-			return "", nil, 0, fmt.Errorf("master of the slot: %w", err)
+// runConfirmedOnce runs the script and WAIT on node, or when node is nil on
+// the master that owns keys[0].
+func (s *Store) runConfirmedOnce(ctx context.Context, node *redis.Client, sc *redis.Script, keys []string, args ...any) (string, []any, int64, error) {
+	if node == nil {
+		switch c := s.rdb.(type) {
+		case *redis.Client:
+			node = c
+		case *redis.ClusterClient:
+			n, err := c.MasterForKey(ctx, keys[0])
+			if err != nil {
+				return "", nil, 0, fmt.Errorf("master of the slot: %w", err)
+			}
+			node = n
+		default:
+			return "", nil, 0, ErrNoConfirm
 		}
-		node = n
-	default:
-		return "", nil, 0, ErrNoConfirm
 	}
 	var (
 		ev    *redis.Cmd

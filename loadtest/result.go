@@ -174,7 +174,7 @@ func (r Result) WriteTable(w io.Writer) error {
 	if r.PhasePresses == 0 {
 		what = fmt.Sprintf("%gs", r.PhaseSeconds)
 	}
-	shards := "32 (the default)"
+	shards := "the bot's default number of"
 	if r.Shards > 0 {
 		shards = fmt.Sprint(r.Shards)
 	}

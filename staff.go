@@ -1,6 +1,8 @@
 package renovote
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -94,3 +96,101 @@ type StaffInvite struct {
 // StaffInvitePrefix starts the /start payload of a staff invitation, so it is
 // told apart from a household's code.
 const StaffInvitePrefix = "staff-"
+
+// IsStaff reports whether r is a role of staff (worker, bureau, admin).
+func (r Role) IsStaff() bool {
+	return r == RoleWorker || r == RoleBureau || r == RoleAdmin
+}
+
+// Rank orders the roles of staff (worker 1, bureau 2, admin 3; 0 for any
+// other): an invitation never lowers a member's role.
+func (r Role) Rank() int {
+	switch r {
+	case RoleWorker:
+		return 1
+	case RoleBureau:
+		return 2
+	case RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+// StaffScope returns a role's scope in canonical form: none for the bureau
+// and admins (they read every compound), and for a worker their compounds
+// sorted without repeats, or AllCompounds alone.
+func StaffScope(role Role, compounds []string) ([]string, error) {
+	if role != RoleWorker {
+		return nil, nil
+	}
+	if len(compounds) == 0 {
+		return nil, errors.New("a worker needs at least one compound")
+	}
+	out := make([]string, 0, len(compounds))
+	for _, c := range compounds {
+		if c == AllCompounds {
+			return []string{AllCompounds}, nil
+		}
+		if !ValidID(c) {
+			return nil, fmt.Errorf("%q is not a compound id", c)
+		}
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// Normalized checks a member of staff (user, who added them, role, scope)
+// and returns it with its scope in canonical form (StaffScope) and Added in
+// UTC; every problem is in the *ValidationError.
+func (m StaffMember) Normalized() (StaffMember, error) {
+	v := &ValidationError{What: "staff member"}
+	if m.UserID == 0 {
+		v.Add("user", "missing")
+	}
+	if m.AddedBy == "" {
+		v.Add("added_by", "missing")
+	}
+	scope, err := StaffScope(m.Role, m.Compounds)
+	if err != nil {
+		v.Add("compounds", err.Error())
+	}
+	if !m.Role.IsStaff() {
+		v.Add("role", fmt.Sprintf("%q is not worker, bureau or admin", m.Role))
+	}
+	if err := v.Err(); err != nil {
+		return m, err
+	}
+	m.Compounds = scope
+	m.Added = m.Added.UTC()
+	return m, nil
+}
+
+// Redeem returns what userID becomes by redeeming the invitation at time at,
+// given their current staff record (nil when they are not staff), and
+// whether that changes anything. An invitation never lowers a role; a
+// worker invited as a worker again gains the invitation's compounds.
+func (inv StaffInvite) Redeem(cur *StaffMember, userID int64, at time.Time) (StaffMember, bool, error) {
+	next := StaffMember{UserID: userID, Role: inv.Role, Compounds: inv.Compounds, AddedBy: inv.By, Added: at}
+	if cur == nil {
+		m, err := next.Normalized()
+		return m, true, err
+	}
+	if cur.Role.Rank() > inv.Role.Rank() {
+		return *cur, false, nil
+	}
+	if cur.Role == inv.Role {
+		if inv.Role != RoleWorker {
+			return *cur, false, nil
+		}
+		next.Compounds = append(slices.Clone(cur.Compounds), inv.Compounds...)
+	}
+	m, err := next.Normalized()
+	if err != nil {
+		return m, false, err
+	}
+	if m.Role == cur.Role && slices.Equal(m.Compounds, cur.Compounds) {
+		return *cur, false, nil
+	}
+	return m, true, nil
+}

@@ -63,70 +63,6 @@ func (s *Store) setStaff(ctx context.Context, m renovote.StaffMember) (bool, err
 	return str(res, 0) != "same", nil
 }
 
-// normMember checks a member of staff and puts their scope in canonical form
-// (sorted, unique; AllCompounds alone; none but a worker's).
-func normMember(m renovote.StaffMember) (renovote.StaffMember, error) {
-	v := &renovote.ValidationError{What: "staff member"}
-	if m.UserID == 0 {
-		v.Add("user", "missing")
-	}
-	if m.AddedBy == "" {
-		v.Add("added_by", "missing")
-	}
-	scope, err := normScope(m.Role, m.Compounds)
-	if err != nil {
-		v.Add("compounds", err.Error())
-	}
-	if !staffRole(m.Role) {
-		v.Add("role", fmt.Sprintf("%q is not worker, bureau or admin", m.Role))
-	}
-	if err := v.Err(); err != nil {
-		return m, err
-	}
-	m.Compounds = scope
-	m.Added = nowOr(m.Added).UTC()
-	return m, nil
-}
-
-func staffRole(r renovote.Role) bool {
-	return r == renovote.RoleWorker || r == renovote.RoleBureau || r == renovote.RoleAdmin
-}
-
-// roleRank orders the roles: an invitation never lowers a member's role.
-func roleRank(r renovote.Role) int {
-	switch r {
-	case renovote.RoleWorker:
-		return 1
-	case renovote.RoleBureau:
-		return 2
-	case renovote.RoleAdmin:
-		return 3
-	}
-	return 0
-}
-
-// normScope returns a role's scope in canonical form.
-func normScope(role renovote.Role, compounds []string) ([]string, error) {
-	if role != renovote.RoleWorker {
-		return nil, nil
-	}
-	if len(compounds) == 0 {
-		return nil, errors.New("a worker needs at least one compound")
-	}
-	out := make([]string, 0, len(compounds))
-	for _, c := range compounds {
-		if c == renovote.AllCompounds {
-			return []string{renovote.AllCompounds}, nil
-		}
-		if !renovote.ValidID(c) {
-			return nil, fmt.Errorf("%q is not a compound id", c)
-		}
-		out = append(out, c)
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
-}
-
 // RevokeStaff removes a member of staff, recording the change (op "remove");
 // renovote.ErrNotFound if the user is not staff.
 func (s *Store) RevokeStaff(ctx context.Context, userID int64, by string, at time.Time) error {
@@ -231,7 +167,7 @@ func (s *Store) CreateStaffInvite(ctx context.Context, inv renovote.StaffInvite)
 	if inv.Role != renovote.RoleWorker && inv.Role != renovote.RoleBureau {
 		v.Add("role", fmt.Sprintf("%q is not worker or bureau", inv.Role))
 	}
-	scope, err := normScope(inv.Role, inv.Compounds)
+	scope, err := renovote.StaffScope(inv.Role, inv.Compounds)
 	if err != nil {
 		v.Add("compounds", err.Error())
 	}
@@ -358,33 +294,6 @@ func (s *Store) RedeemStaffInvite(ctx context.Context, code string, userID int64
 		return next, nil
 	}
 	return renovote.StaffMember{}, wrap(fmt.Errorf("staff record keeps changing: %w", renovote.ErrConflict))
-}
-
-// redeemed returns the record of userID after using inv, and whether it
-// differs from cur (nil when not staff).
-func redeemed(inv renovote.StaffInvite, cur *renovote.StaffMember, userID int64, at time.Time) (renovote.StaffMember, bool, error) {
-	next := renovote.StaffMember{UserID: userID, Role: inv.Role, Compounds: inv.Compounds, AddedBy: inv.By, Added: at}
-	if cur == nil {
-		m, err := normMember(next)
-		return m, true, err
-	}
-	if roleRank(cur.Role) > roleRank(inv.Role) {
-		return *cur, false, nil
-	}
-	if cur.Role == inv.Role {
-		if inv.Role != renovote.RoleWorker {
-			return *cur, false, nil
-		}
-		next.Compounds = append(slices.Clone(cur.Compounds), inv.Compounds...)
-	}
-	m, err := normMember(next)
-	if err != nil {
-		return m, false, err
-	}
-	if m.Role == cur.Role && slices.Equal(m.Compounds, cur.Compounds) {
-		return *cur, false, nil
-	}
-	return m, true, nil
 }
 
 // ensureStaff moves the issue-2 community workers into the staff records,
@@ -529,4 +438,15 @@ func (s *Store) StaffInvite(ctx context.Context, code string) (renovote.StaffInv
 		return renovote.StaffInvite{}, wrap(fmt.Errorf("decode staff invitation: %w", err))
 	}
 	return inv, nil
+}
+
+// normMember is renovote.StaffMember.Normalized with Added now when unset.
+func normMember(m renovote.StaffMember) (renovote.StaffMember, error) {
+	m.Added = nowOr(m.Added)
+	return m.Normalized()
+}
+
+// redeemed is renovote.StaffInvite.Redeem at time at (now when unset).
+func redeemed(inv renovote.StaffInvite, cur *renovote.StaffMember, userID int64, at time.Time) (renovote.StaffMember, bool, error) {
+	return inv.Redeem(cur, userID, nowOr(at))
 }

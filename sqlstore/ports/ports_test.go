@@ -11,10 +11,12 @@ import (
 	"github.com/renovote/renovote/report"
 	"github.com/renovote/renovote/scheduler"
 	"github.com/renovote/renovote/sqlstore"
+	"github.com/renovote/renovote/store"
 	"github.com/renovote/renovote/web"
 )
 
 var (
+	_ store.Backend             = (*sqlstore.Store)(nil)
 	_ dialogs.Store             = (*sqlstore.Store)(nil)
 	_ dialogs.StaffInviteReader = (*sqlstore.Store)(nil)
 	_ dialogs.Objections        = (*sqlstore.Store)(nil)

@@ -139,7 +139,7 @@ func (e *Engine) Handle(ctx context.Context, in Input, now time.Time) (Response,
 		chat = in.UserID
 	}
 	key := SessionKey(chat)
-	data, err := e.store.GetSession(ctx, key)
+	data, pre, err := e.readTurn(ctx, key, in)
 	if err != nil {
 		t := e.newTurn(ctx, Session{}, in, now)
 		if isVoteAction(in) {
@@ -152,7 +152,7 @@ func (e *Engine) Handle(ctx context.Context, in Input, now time.Time) (Response,
 		e.log.Warn("dialogs: unreadable session dropped", "update", in.UpdateID, "err", derr)
 		s = Session{}
 	}
-	resp, ns, err := e.Step(ctx, s, in, now)
+	resp, ns, err := e.step(ctx, s, in, now, pre)
 	enc := encodeSession(ns)
 	if len(data) == 0 && ns.isZero() || bytes.Equal(enc, data) {
 		return resp, err
@@ -171,8 +171,14 @@ func (e *Engine) Handle(ctx context.Context, in Input, now time.Time) (Response,
 // response and the new session. It calls the Store to read and write domain
 // data (bindings, votes) but keeps no state of its own.
 func (e *Engine) Step(ctx context.Context, s Session, in Input, now time.Time) (Response, Session, error) {
+	return e.step(ctx, s, in, now, nil)
+}
+
+// step is Step with what Handle read beside the session (pre, may be nil).
+func (e *Engine) step(ctx context.Context, s Session, in Input, now time.Time, pre *prefetched) (Response, Session, error) {
 	s = e.expire(s, now)
 	t := e.newTurn(ctx, s, in, now)
+	t.pre = pre
 	resp, err := t.run()
 	switch {
 	case err != nil:
@@ -225,6 +231,9 @@ type turn struct {
 	finished *Finished
 	// me is the sender's role and scope, read once per turn (member).
 	me *renovote.StaffMember
+	// pre is what Handle read with the session for a vote press (nil: read
+	// it when needed).
+	pre *prefetched
 }
 
 // newTurn copies what the turn may change, so that a failed step leaves the

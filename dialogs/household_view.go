@@ -29,11 +29,7 @@ func (t *turn) householdView(ref renovote.HouseholdRef) (renovote.Programme, ren
 	if err != nil {
 		return p, renovote.Compound{}, h, nil, err
 	}
-	c, ok := p.Compound(ref.CompoundID)
-	if !ok {
-		c = renovote.Compound{ID: ref.CompoundID, Name: ref.CompoundID}
-	}
-	return p, c, h, members, nil
+	return p, compoundOf(p, ref), h, members, nil
 }
 
 // notifyMembersOf is notifyMembers with the members already read (nil: read

@@ -104,8 +104,7 @@ func (t *turn) votePress(data string) (Response, error) {
 	if !ok {
 		return t.expired(), nil
 	}
-	st := t.e.store
-	ref, bound, err := st.Binding(t.ctx, t.in.UserID)
+	ref, bound, err := t.binding()
 	if err != nil {
 		return t.failVote("binding", err)
 	}
@@ -115,12 +114,7 @@ func (t *turn) votePress(data string) (Response, error) {
 	if tok != voteToken(ref) {
 		return Response{CallbackText: mNotYourHousehold.s(t.l), CallbackAlert: true}, nil
 	}
-	p, c, h, members, err := t.householdView(ref)
-	if err != nil {
-		return t.failVote("load household", err)
-	}
-	loc := location(p)
-	rc, err := st.CastVote(t.ctx, renovote.VoteCmd{
+	v, err := t.castVote(ref, renovote.VoteCmd{
 		Ref:       ref,
 		Choice:    choice,
 		Channel:   renovote.ChannelChat,
@@ -130,11 +124,15 @@ func (t *turn) votePress(data string) (Response, error) {
 		At:        t.now,
 		UpdateID:  t.in.UpdateID,
 	})
-	if r, handled := t.refused(err, loc, c); handled {
+	if err != nil {
+		return t.failVote("load household", err)
+	}
+	loc, c, h, members, rc := location(v.p), v.c, v.h, v.members, v.rc
+	if r, handled := t.refused(v.err, loc, c); handled {
 		return r, nil
 	}
-	if err != nil {
-		return t.failVote("cast vote", err)
+	if v.err != nil {
+		return t.failVote("cast vote", v.err)
 	}
 	text := "🏠 " + place(t.l, c, h) + "\n" + t.receiptText(loc, rc)
 	var buttons [][]Button

@@ -130,6 +130,16 @@ func (s *Store) Binding(ctx context.Context, userID int64) (renovote.HouseholdRe
 	if err != nil {
 		return renovote.HouseholdRef{}, false, fmt.Errorf("binding: %w", err)
 	}
+	ref, bound, err := s.bindingOf(ctx, userID, m)
+	if err != nil {
+		return renovote.HouseholdRef{}, false, fmt.Errorf("binding: %w", err)
+	}
+	return ref, bound, nil
+}
+
+// bindingOf reads the binding in m, the user's hash: a binding still being
+// confirmed counts once the user is among the household's members.
+func (s *Store) bindingOf(ctx context.Context, userID int64, m map[string]string) (renovote.HouseholdRef, bool, error) {
 	if len(m) == 0 || m["c"] == "" {
 		return renovote.HouseholdRef{}, false, nil
 	}
@@ -138,11 +148,8 @@ func (s *Store) Binding(ctx context.Context, userID int64) (renovote.HouseholdRe
 		return ref, true, nil
 	}
 	member, err := s.isMember(ctx, ref, userID)
-	if err != nil {
-		return renovote.HouseholdRef{}, false, fmt.Errorf("binding: %w", err)
-	}
-	if !member {
-		return renovote.HouseholdRef{}, false, nil
+	if err != nil || !member {
+		return renovote.HouseholdRef{}, false, err
 	}
 	return ref, true, nil
 }

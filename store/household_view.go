@@ -38,19 +38,9 @@ func (s *Store) HouseholdView(ctx context.Context, ref renovote.HouseholdRef) (r
 			return fail(err)
 		}
 	}
-	var p renovote.Programme
-	cached := false
-	if r := rev.Val(); r != "" {
-		s.pc.mu.Lock()
-		if s.pc.rev == r {
-			p, cached = s.pc.p, true
-		}
-		s.pc.mu.Unlock()
-	}
-	if !cached { // another programme since the last read: read it (and cache it)
-		if p, err = s.cachedProgramme(ctx); err != nil {
-			return fail(err)
-		}
+	p, err := s.programmeAt(ctx, rev.Val())
+	if err != nil {
+		return fail(err)
 	}
 	if isNil(hh.Err()) {
 		return fail(renovote.ErrNotFound)

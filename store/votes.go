@@ -22,16 +22,41 @@ import (
 // (Options.ConfirmReplicas) it then waits for the replicas, and the receipt,
 // a replayed one too, is Pending when fewer acknowledged the vote in time.
 func (s *Store) CastVote(ctx context.Context, cmd renovote.VoteCmd) (renovote.Receipt, error) {
+	rc, _, _, err := s.castVote(ctx, cmd)
+	return rc, err
+}
+
+// CastVoteView is CastVote, returning also the household and its bound
+// members (sorted) as the vote's script found them: a vote press shows them
+// without another round trip. A refused vote returns no household.
+func (s *Store) CastVoteView(ctx context.Context, cmd renovote.VoteCmd) (renovote.Receipt, renovote.Household, []int64, error) {
+	rc, hjs, members, err := s.castVote(ctx, cmd)
+	if err != nil {
+		return rc, renovote.Household{}, nil, err
+	}
+	if hjs == "" { // a replay of a household removed from the register since
+		return rc, renovote.Household{}, nil, fmt.Errorf("cast vote %s: household: %w", cmd.Ref, renovote.ErrNotFound)
+	}
+	h, err := decodeHousehold(hjs)
+	if err != nil {
+		return rc, h, nil, fmt.Errorf("cast vote %s: %w", cmd.Ref, err)
+	}
+	return rc, h, parseMembers(members), nil
+}
+
+// castVote runs the vote script: the receipt, and the household's JSON and
+// members list as the script read them.
+func (s *Store) castVote(ctx context.Context, cmd renovote.VoteCmd) (_ renovote.Receipt, hjs, members string, _ error) {
 	wrap := func(err error) error { return fmt.Errorf("cast vote %s: %w", cmd.Ref, err) }
 	if err := cmd.Validate(); err != nil {
-		return renovote.Receipt{}, wrap(err)
+		return renovote.Receipt{}, "", "", wrap(err)
 	}
 	ck, err := s.checkRef(cmd.Ref)
 	if err != nil {
-		return renovote.Receipt{}, wrap(err)
+		return renovote.Receipt{}, "", "", wrap(err)
 	}
 	if len(cmd.OpID) > maxIDLen*2 {
-		return renovote.Receipt{}, wrap(fmt.Errorf("op id too long: %w", renovote.ErrInvalid))
+		return renovote.Receipt{}, "", "", wrap(fmt.Errorf("op id too long: %w", renovote.ErrInvalid))
 	}
 	at := cmd.At.UTC()
 	vote, err := json.Marshal(renovote.HouseholdVote{
@@ -39,18 +64,18 @@ func (s *Store) CastVote(ctx context.Context, cmd renovote.VoteCmd) (renovote.Re
 		ReceiptID: cmd.ReceiptID, Evidence: cmd.Evidence,
 	})
 	if err != nil {
-		return renovote.Receipt{}, wrap(err)
+		return renovote.Receipt{}, "", "", wrap(err)
 	}
 	rc := renovote.Receipt{ID: cmd.ReceiptID, Ref: cmd.Ref, Choice: cmd.Choice, Channel: cmd.Channel, At: at}
 	rcjs, err := json.Marshal(rc)
 	if err != nil {
-		return renovote.Receipt{}, wrap(err)
+		return renovote.Receipt{}, "", "", wrap(err)
 	}
 	update := ""
 	if cmd.UpdateID != 0 {
 		update = strconv.FormatInt(cmd.UpdateID, 10)
 	}
-	keys := []string{ck.meta, ck.hh, ck.choice, ck.votes, ck.tally, ck.ownAgree, ck.ownDisagree, ck.audit, ck.op(cmd.OpID)}
+	keys := []string{ck.meta, ck.hh, ck.choice, ck.votes, ck.tally, ck.ownAgree, ck.ownDisagree, ck.audit, ck.op(cmd.OpID), ck.members}
 	args := []any{cmd.Ref.HouseholdID, string(cmd.Choice), string(cmd.Channel), cmd.Actor,
 		strconv.FormatInt(at.Unix(), 10), strconv.Itoa(at.Nanosecond()), fmtTime(at),
 		cmd.ReceiptID, cmd.Evidence, update, string(vote), string(rcjs), s.opts.OpTTL.Milliseconds()}
@@ -67,22 +92,22 @@ func (s *Store) CastVote(ctx context.Context, cmd renovote.VoteCmd) (renovote.Re
 		st, res, err = s.run(ctx, scriptVote, keys, args...)
 	}
 	if err != nil {
-		return renovote.Receipt{}, wrap(err)
+		return renovote.Receipt{}, "", "", wrap(err)
 	}
 	if st == "REPLAY" {
 		prev, js, _ := strings.Cut(str(res, 0), "|")
 		var old renovote.Receipt
 		if err := json.Unmarshal([]byte(js), &old); err != nil {
-			return renovote.Receipt{}, wrap(fmt.Errorf("decode stored receipt: %w", err))
+			return renovote.Receipt{}, "", "", wrap(fmt.Errorf("decode stored receipt: %w", err))
 		}
 		old.Previous = renovote.Choice(prev)
 		old.Replayed = true
 		old.Pending = pending
-		return old, nil
+		return old, str(res, 1), str(res, 2), nil
 	}
 	rc.Previous = renovote.Choice(str(res, 0))
 	rc.Pending = pending
-	return rc, nil
+	return rc, str(res, 1), str(res, 2), nil
 }
 
 // CurrentVote returns the household's current vote, if any

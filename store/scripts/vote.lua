@@ -1,15 +1,19 @@
 -- Cast one vote atomically: idempotency, window, household, counters, audit.
 -- KEYS: 1 meta, 2 hh, 3 choice, 4 votes, 5 tally, 6 own:agree, 7 own:disagree,
---       8 audit, 9 op
+--       8 audit, 9 op, 10 members
 -- ARGV: 1 household id, 2 choice, 3 channel, 4 actor, 5 at unix s, 6 at ns,
 --       7 at (RFC 3339), 8 receipt id, 9 evidence, 10 update id,
 --       11 vote JSON, 12 receipt JSON, 13 op TTL ms
+-- Returns {'OK', old choice, household JSON, members} or {'REPLAY', stored,
+-- household JSON, members}: the household and its bound members ("uid,uid")
+-- as the vote found them, for the receipt (CastVoteView), or a refusal.
 local prev = redis.call('GET', KEYS[9])
 if prev then
   -- A write, so that a WAIT after this replay (the confirmed mode) covers the
   -- original vote too: replication is in order.
   redis.call('PEXPIRE', KEYS[9], ARGV[13])
-  return {'REPLAY', prev}
+  return {'REPLAY', prev, redis.call('HGET', KEYS[2], ARGV[1]) or '',
+    redis.call('HGET', KEYS[10], ARGV[1]) or ''}
 end
 local m = redis.call('HMGET', KEYS[1], 'active', 'opens_s', 'opens_ns', 'closes_s', 'closes_ns')
 if m[1] ~= '1' then return {'NOTFOUND', 'compound'} end
@@ -63,4 +67,4 @@ redis.call('HSET', KEYS[4], hid, ARGV[11])
 redis.call('XADD', KEYS[8], '*', 'household', hid, 'old', old, 'new', new, 'channel', ARGV[3],
   'actor', ARGV[4], 'at', ARGV[7], 'receipt', ARGV[8], 'update', ARGV[10], 'evidence', ARGV[9])
 redis.call('SET', KEYS[9], old .. '|' .. ARGV[12], 'PX', ARGV[13])
-return {'OK', old}
+return {'OK', old, hjs, redis.call('HGET', KEYS[10], hid) or ''}

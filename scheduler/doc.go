@@ -22,5 +22,7 @@
 // the minute checks run).
 //
 // Jobs: "notices" (every minute) queues the scheduled notices whose time has
-// come, marking those queued more than LateAfter after their time as late.
+// come, marking those queued more than LateAfter after their time as late;
+// "consumers" (hourly, on Redis) deletes the stream consumers of dead replicas
+// and senders that hold nothing (store.PruneConsumers).
 package scheduler

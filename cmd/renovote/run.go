@@ -185,6 +185,11 @@ func (c *cli) startScheduler(ctx context.Context, st Store) (*scheduler.Schedule
 	if err := sch.AddNotices(st); err != nil {
 		return nil, err
 	}
+	if cp, ok := st.(scheduler.ConsumerPruner); ok { // Redis: its stream groups
+		if err := sch.AddConsumers(cp); err != nil {
+			return nil, err
+		}
+	}
 	// The calendar (reminders, phase announcements, staff digests) follows
 	// the programme's specs; without a programme there is none until restart.
 	if perr == nil {

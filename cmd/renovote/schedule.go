@@ -23,6 +23,9 @@ func (c *cli) scheduleEntries(ctx context.Context, now time.Time) (renovote.Prog
 			loc = l
 		}
 	}
+	if _, ok := c.st.(scheduler.ConsumerPruner); ok {
+		jobs = append(jobs, scheduler.JobSpec{Name: scheduler.ConsumersJob, Spec: scheduler.ConsumersSpec})
+	}
 	es, err := scheduler.Entries(ctx, c.st, jobs, loc, now)
 	return p, es, err
 }

@@ -41,12 +41,5 @@ func (t *turn) notifyMembersOf(loc *time.Location, rc renovote.Receipt, members 
 	if rc.Choice == rc.Previous {
 		return nil
 	}
-	var out []Reply
-	for _, uid := range members {
-		if uid == t.in.UserID {
-			continue
-		}
-		out = append(out, Reply{ChatID: uid, Text: memberNotice(zh, loc, rc) + "\n" + memberNotice(en, loc, rc)})
-	}
-	return out
+	return t.memberReplies(loc, rc, members)
 }

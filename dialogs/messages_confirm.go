@@ -18,6 +18,16 @@ var (
 		"系统尚未确认已安全保存。请稍后输入 /myvote 查看；如那里没有这次投票，请重新投票。",
 		"The system has not yet confirmed it is safely stored. Check with /myvote in a moment; if this vote is not there, please vote again.",
 	}
+	// To the household's other members (memberNotice), arguments as those of
+	// mMemberChanged and mMemberPaper.
+	mMemberPending = msg{
+		"本户另一位成员提交了选择：%s（%s），系统尚待确认保存。可稍后输入 /myvote 查看。",
+		"Another member of your household submitted: %s (%s); the system has not yet confirmed it is stored. Check with /myvote in a moment.",
+	}
+	mMemberPaperPending = msg{
+		"社区工作人员为本户提交了%s：%s（%s），系统尚待确认保存。可稍后输入 /myvote 查看。",
+		"A community worker submitted a %s for your household: %s (%s); the system has not yet confirmed it is stored. Check with /myvote in a moment.",
+	}
 	mPendingCheckPaper = msg{
 		"系统尚未确认已安全保存。请稍后再次输入该户门牌号核对；如没有显示这张票，请重新登记。",
 		"The system has not yet confirmed it is safely stored. Enter this household again in a moment to check; if this ballot is not shown, enter it again.",

@@ -191,6 +191,11 @@ func (t *turn) notifyMembers(loc *time.Location, rc renovote.Receipt) []Reply {
 		t.e.log.Warn("dialogs: list household members", "update", t.in.UpdateID, "err", err)
 		return nil
 	}
+	return t.memberReplies(loc, rc, members)
+}
+
+// memberReplies is the notice of rc to each of members but the sender.
+func (t *turn) memberReplies(loc *time.Location, rc renovote.Receipt, members []int64) []Reply {
 	var out []Reply
 	for _, uid := range members {
 		if uid == t.in.UserID {
@@ -201,9 +206,15 @@ func (t *turn) notifyMembers(loc *time.Location, rc renovote.Receipt) []Reply {
 	return out
 }
 
+// memberNotice says who changed the household's choice to what, and when; a
+// vote pending confirmation is said to be submitted, not changed.
 func memberNotice(l lang, loc *time.Location, rc renovote.Receipt) string {
-	if rc.Channel == renovote.ChannelChat {
-		return mMemberChanged.f(l, choiceLabel(l, rc.Choice), fmtTime(l, loc, rc.At))
+	chat, paper := mMemberChanged, mMemberPaper
+	if rc.Pending {
+		chat, paper = mMemberPending, mMemberPaperPending
 	}
-	return mMemberPaper.f(l, channelLabel(l, rc.Channel), choiceLabel(l, rc.Choice), fmtTime(l, loc, rc.At))
+	if rc.Channel == renovote.ChannelChat {
+		return chat.f(l, choiceLabel(l, rc.Choice), fmtTime(l, loc, rc.At))
+	}
+	return paper.f(l, channelLabel(l, rc.Channel), choiceLabel(l, rc.Choice), fmtTime(l, loc, rc.At))
 }

@@ -33,13 +33,23 @@ func TestVotePending(t *testing.T) {
 		on := &atomic.Bool{}
 		w.fl.Store = pendingVotes{Store: w.fl.Store, on: on}
 		w.bind(zhang, ref301)
+		w.bind(zhangJr, ref301)
 		w.bind(li, ref302)
 
-		w.note("The store holds the vote but could not confirm it on its replicas.")
+		w.note("The store holds the vote but could not confirm it on its replicas; the other member is told it is pending too.")
 		on.Store(true)
 		w.send(zhang, "/vote")
 		resp := w.tap(zhang, "同意改造")
 		pending(w, resp, "待确认", "已记录")
+		toJr := ""
+		for _, r := range resp.Replies {
+			if r.ChatID == zhangJr.id {
+				toJr += r.Text
+			}
+		}
+		if !strings.Contains(toJr, "尚待确认") || !strings.Contains(toJr, "not yet confirmed") || strings.Contains(toJr, "更新为") {
+			w.t.Errorf("the other member was told: %q", toJr)
+		}
 		w.send(li, "/vote")
 		resp = w.tap(li, "Disagree")
 		pending(w, resp, "pending confirmation", "Recorded")

@@ -25,7 +25,9 @@ type Handler interface {
 	Handle(ctx context.Context, in dialogs.Input, now time.Time) (dialogs.Response, error)
 }
 
-// Dedupe remembers update ids: FirstSeen is true only the first time.
+// Dedupe remembers update ids: FirstSeen is true only the first time. When
+// it is also an UpdateLog (the store), long polling alone uses that instead,
+// in batches, after handling (poll.go).
 type Dedupe interface {
 	FirstSeen(ctx context.Context, updateID int64) (bool, error)
 }
@@ -110,6 +112,7 @@ type Bot struct {
 	api  *tg.Bot
 	log  *slog.Logger
 	disp *dispatcher // set by Run
+	poll *poller     // the loop of long polling alone, set by Run (poll.go)
 	// The gates of outgoing calls (limit.go) and the chats' last sends.
 	pause  pause
 	global *bucket
@@ -215,20 +218,12 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		b.client = client
 	}
 	b.httpc = client
+	// The library makes every call but getUpdates: the bot polls itself
+	// (poll.go, replica.go), so that an update is confirmed only once
+	// handled.
 	opts := []tg.Option{
-		tg.WithDefaultHandler(b.enqueue),
-		tg.WithMiddlewares(recoverMiddleware(b.log)),
 		tg.WithHTTPClient(cfg.PollTimeout, client),
 		tg.WithErrorsHandler(func(err error) { b.log.Warn("telegram", "err", err) }),
-		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "callback_query"}),
-		// The library runs each update's handler in a goroutine of its own,
-		// which loses the order of a chat's updates; enqueue only routes the
-		// update to its chat's shard, so it runs in the library's one worker.
-		tg.WithNotAsyncHandlers(),
-		// No buffer between the poller and that worker: an update whose
-		// offset the next poll confirms has been queued in a shard, and
-		// Run handles those before it returns.
-		tg.WithUpdatesChannelCap(0),
 		tg.WithSkipGetMe(), // done below, under ctx
 	}
 	if cfg.ServerURL != "" {
@@ -255,7 +250,10 @@ func (b *Bot) Username() string { return b.me.Username }
 // Run long-polls until ctx is done, then lets the updates already taken finish
 // before it returns: they have HandleTimeout in all from the end of ctx, and
 // the ones still queued then are dropped (logged; their button presses are
-// answered). Run can be called once.
+// answered). It confirms an update to Telegram only once it was handled (and
+// marked done, when Dedupe is an UpdateLog): the updates dropped, or taken
+// by a process that was killed, come again at the next start (poll.go). Run
+// can be called once.
 //
 // With Config.Webhook.URL set, Run instead listens, sets the webhook and
 // serves it until ctx is done; it then stops taking requests and lets those
@@ -306,7 +304,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	// Handling outlives ctx, until the shutdown deadline.
 	handleCtx, stopHandling := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHandling()
-	b.disp = newDispatcher(b.cfg.Shards, func(upd *models.Update) { b.handle(handleCtx, upd) }, b.log)
+	b.disp = newDispatcher(b.cfg.Shards, b.log)
 	var out *sender
 	if b.cfg.Outbox != nil {
 		// It stops taking messages when ctx ends; a send on the wire then
@@ -326,16 +324,19 @@ func (b *Bot) Run(ctx context.Context) error {
 		// the shards.
 		b.runReplica(ctx, handleCtx)
 	} else {
-		b.log.Info("bot polling", "username", b.me.Username)
-		// Start returns once ctx is done and its poller and worker have
-		// stopped; as the worker routes updates synchronously, every update
-		// taken is in a shard's queue by then.
-		b.api.Start(ctx)
+		b.poll = newPoller(b, handleCtx)
+		b.log.Info("bot polling", "username", b.me.Username, "update_log", b.poll.ulog != nil)
+		// It returns once ctx is done; every update taken is in a shard's
+		// queue by then.
+		b.poll.run(ctx)
 	}
 	b.log.Info("bot stopping: finishing the updates taken", "within", b.cfg.HandleTimeout)
 	deadline := time.AfterFunc(b.cfg.HandleTimeout, stopHandling)
 	defer deadline.Stop()
 	b.disp.close()
+	if b.poll != nil {
+		b.poll.close() // the done marks of the updates just handled
+	}
 	if out != nil {
 		out.wait()
 	}
@@ -343,63 +344,36 @@ func (b *Bot) Run(ctx context.Context) error {
 	return runErr
 }
 
-// enqueue is the library's handler: it only routes the update to its chat's queue.
-func (b *Bot) enqueue(_ context.Context, _ *tg.Bot, upd *models.Update) {
-	chat, ok := chatOf(upd)
-	if !ok {
-		return // not a message or callback from a user: ignored
-	}
-	b.disp.submit(chat, upd)
-}
-
-// handle runs one update, in its chat's order, under base (cancelled at the
-// shutdown deadline). Every callback query is answered, even when the
-// handler fails, panics or runs out of time.
-func (b *Bot) handle(base context.Context, upd *models.Update) {
-	in, ok := toInput(upd)
-	if !ok {
-		return
+// handle runs one update taken by the poll loop, in its chat's order, under
+// base (cancelled at the shutdown deadline); with firstSeen it asks Dedupe
+// first and skips an update seen before. Every callback query is answered,
+// even when the handler fails, panics or runs out of time. It returns false
+// when the update was dropped at shutdown, with no time left to handle it.
+func (b *Bot) handle(base context.Context, upd *models.Update, firstSeen bool) bool {
+	if base.Err() != nil {
+		b.log.Error("update dropped at shutdown: no time left to handle it", "update_id", upd.ID)
+		if upd.CallbackQuery != nil {
+			b.answer(base, upd.CallbackQuery.ID, "", false)
+		}
+		return false
 	}
 	ctx, cancel := context.WithTimeout(base, b.cfg.HandleTimeout)
 	defer cancel()
-	answered := upd.CallbackQuery == nil
-	defer func() {
-		if !answered {
-			b.answer(ctx, upd.CallbackQuery.ID, "", false)
+	if firstSeen {
+		first, err := b.cfg.Dedupe.FirstSeen(ctx, upd.ID)
+		if err != nil {
+			b.log.Error("dedupe update", "update_id", upd.ID, "err", err)
+			// Handling it anyway is safe: votes are idempotent by update id.
+			first = true
 		}
-	}()
-	if base.Err() != nil {
-		b.log.Error("update dropped at shutdown: no time left to handle it", "update_id", upd.ID)
-		return
-	}
-	first, err := b.cfg.Dedupe.FirstSeen(ctx, upd.ID)
-	if err != nil {
-		b.log.Error("dedupe update", "update_id", upd.ID, "err", err)
-		// Handling it anyway is safe: votes are idempotent by update id.
-		first = true
-	}
-	if !first {
-		b.log.Info("update seen before, skipped", "update_id", upd.ID)
-		return
-	}
-	start := time.Now()
-	defer func() {
-		kind := "message"
-		if upd.CallbackQuery != nil {
-			kind = "callback"
+		if !first {
+			b.log.Info("update seen before, skipped", "update_id", upd.ID)
+			if upd.CallbackQuery != nil {
+				b.answer(ctx, upd.CallbackQuery.ID, "", false)
+			}
+			return true
 		}
-		b.cfg.Metrics.UpdateHandled(kind, time.Since(start))
-	}()
-	resp, err := b.cfg.Handler.Handle(ctx, in, b.cfg.Now())
-	if err != nil {
-		b.log.Error("handle update", "update_id", upd.ID, "err", err)
 	}
-	if !answered {
-		answered = true
-		b.answer(ctx, upd.CallbackQuery.ID, resp.CallbackText, resp.CallbackAlert)
-	}
-	b.send(ctx, in, resp)
-	for _, id := range resp.Menus {
-		b.refreshMenu(ctx, id)
-	}
+	b.process(ctx, upd)
+	return true
 }

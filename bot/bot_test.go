@@ -519,8 +519,8 @@ func TestRunWaitsForInFlight(t *testing.T) {
 	case <-e.ctx.Done():
 		t.Fatal("handler never started")
 	}
-	// The bot took the queued updates: the next poll confirmed them.
-	if err := e.srv.WaitConfirmed(e.ctx, queued+1); err != nil {
+	// The bot took the queued updates (it confirms them once handled).
+	if err := e.srv.WaitDelivered(e.ctx, queued+1); err != nil {
 		t.Fatal(err)
 	}
 	r.cancel()
@@ -564,7 +564,7 @@ func TestShutdownBounded(t *testing.T) {
 		u.PressRaw(1, "stuck")
 	}
 	<-started
-	if err := e.srv.WaitConfirmed(e.ctx, last+1); err != nil {
+	if err := e.srv.WaitDelivered(e.ctx, last+1); err != nil {
 		t.Fatal(err)
 	}
 	t0 := time.Now()

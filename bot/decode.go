@@ -12,10 +12,10 @@ import (
 var errNoUpdateID = errors.New("no positive update_id")
 
 // decodeUpdate reads one update from a request body as Telegram posts it to
-// the webhook: the JSON of one Update object. It is the bot's one decoder of
-// update bodies (the webhook's, and the fuzz target's); long polling gets its
-// updates decoded by the library, from the same models.Update type, and
-// both then go through chatOf and toInput. A body that is not one JSON
+// the webhook, and as getUpdates returns each: the JSON of one Update
+// object. It is the bot's one decoder of update bodies (the webhook's, the
+// poll loops', and the fuzz target's), into the library's models.Update;
+// all then go through chatOf and toInput. A body that is not one JSON
 // object with a positive update_id is refused.
 func decodeUpdate(body []byte) (*models.Update, error) {
 	var upd models.Update

@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 	"sync"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 )
 
@@ -22,8 +21,8 @@ type dispatcher struct {
 	log    *slog.Logger
 }
 
-// job is one update in a shard's queue: run, or else the dispatcher's handle
-// (the webhook queues its own run, which reports the outcome).
+// job is one update in a shard's queue and what handles it (the poll loop's,
+// the webhook's or a replica's run, which reports the outcome).
 type job struct {
 	upd *models.Update
 	run func()
@@ -32,42 +31,28 @@ type job struct {
 // errDispatcherClosed: the bot is stopping.
 var errDispatcherClosed = errors.New("bot: stopping, update not queued")
 
-func newDispatcher(n int, handle func(*models.Update), log *slog.Logger) *dispatcher {
+func newDispatcher(n int, log *slog.Logger) *dispatcher {
 	d := &dispatcher{shards: make([]chan job, n), log: log}
 	for i := range d.shards {
 		ch := make(chan job, 256)
 		d.shards[i] = ch
 		d.wg.Go(func() {
 			for j := range ch {
-				if j.run != nil {
-					d.safe(func(*models.Update) { j.run() }, j.upd)
-				} else {
-					d.safe(handle, j.upd)
-				}
+				d.safe(j)
 			}
 		})
 	}
 	return d
 }
 
-func (d *dispatcher) safe(handle func(*models.Update), upd *models.Update) {
+// safe runs a job, logging a panic instead of dying of it.
+func (d *dispatcher) safe(j job) {
 	defer func() {
 		if r := recover(); r != nil {
-			d.log.Error("panic in update handler", "update_id", upd.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			d.log.Error("panic in update handler", "update_id", j.upd.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
 	}()
-	handle(upd)
-}
-
-func (d *dispatcher) submit(chat int64, upd *models.Update) {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	if d.closed {
-		d.log.Warn("update after shutdown dropped", "update_id", upd.ID)
-		return
-	}
-	i := uint64(chat) % uint64(len(d.shards))
-	d.shards[i] <- job{upd: upd}
+	j.run()
 }
 
 // submitFunc queues run in chat's order. It fails when the dispatcher is
@@ -98,18 +83,4 @@ func (d *dispatcher) close() {
 	}
 	d.mu.Unlock()
 	d.wg.Wait()
-}
-
-// recoverMiddleware keeps a panic in a library handler from killing the process.
-func recoverMiddleware(log *slog.Logger) tg.Middleware {
-	return func(next tg.HandlerFunc) tg.HandlerFunc {
-		return func(ctx context.Context, b *tg.Bot, upd *models.Update) {
-			defer func() {
-				if r := recover(); r != nil {
-					log.Error("panic in telegram handler", "update_id", upd.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				}
-			}()
-			next(ctx, b, upd)
-		}
-	}
 }

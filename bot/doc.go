@@ -2,11 +2,24 @@
 // only package that imports github.com/go-telegram/bot.
 //
 // It owns long polling, turning an update into a dialogs.Input, serial handling
-// per chat (the library runs one goroutine per update, unordered), dropping update
-// ids seen before, recovering panics, answering every callback query, and sending
+// per chat (a chat's updates in one shard, in order), dropping update ids
+// seen before, recovering panics, answering every callback query, and sending
 // a dialogs.Response through a rate limiter with retries on 429. It also
 // delivers the bulk messages of an Outbox (notices, reminders) within
-// Telegram's limits, replies going first (outbox.go, limit.go).
+// Telegram's limits, replies going first (outbox.go, limit.go). The
+// go-telegram client makes every Bot API call but getUpdates.
+//
+// Long polling alone (poll.go) runs its own getUpdates loop and confirms an
+// update to Telegram (the offset) only once it was handled and, when Dedupe
+// is an UpdateLog (the store), marked done in the store; the marks are
+// written in batches by one goroutine, and each poll's new ids are looked up
+// in one call. So an update taken by a process killed before it was marked
+// is delivered again to the next start and handled at least once (a vote is
+// idempotent by its update id, so it counts once); one marked done is not
+// handled again (a mark lasts the store's UpdateTTL, a day, as long as
+// Telegram keeps an update); an update dropped at shutdown (HandleTimeout)
+// is not marked and comes again too. Without an UpdateLog, FirstSeen is asked per update
+// as it is handled.
 //
 // Instead of long polling it can serve a webhook of its own (webhook.go):
 // it sets the webhook at start, checks the secret token header, handles each

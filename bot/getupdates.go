@@ -12,10 +12,13 @@ import (
 	"time"
 )
 
-// The elected poller's getUpdates (replica.go). The go-telegram client polls
-// only inside its own Start, which keeps the offset in memory and hands each
-// update to a handler; the poller needs the offset in the store and the
-// updates' bytes as Telegram sent them, so it makes the call itself.
+// getUpdates, for the bot's own poll loops: the lone poller's (poll.go) and
+// the elected poller's (replica.go). The go-telegram client polls only
+// inside its own Start, which confirms an update's offset before the update
+// is handled and hands it to a handler; the lone poller confirms an update
+// only once it was handled, and the elected one keeps the offset in the
+// store and hands the updates' bytes on as Telegram sent them, so both make
+// the call themselves.
 
 // defaultServerURL is the official Bot API server.
 const defaultServerURL = "https://api.telegram.org"

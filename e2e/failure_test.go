@@ -619,7 +619,9 @@ func (w *failureWorld) stormFigures(rs []*resident, what string, from time.Time)
 // A bot process (alone, long polling) is killed with SIGKILL during a storm
 // of votes, and started again: every confirmed vote is in the store, none
 // counted twice, and every resident is confirmed in the end (pressing again
-// when a press went unanswered).
+// when a press went unanswered). The presses the killed bot had taken and
+// not marked done come again to the restarted one (it confirms an update to
+// Telegram only once handled), which answers every one of them.
 func TestFailureBotKilledDuringVoteStorm(t *testing.T) {
 	longFailureTest(t)
 	t.Parallel()
@@ -631,6 +633,13 @@ func TestFailureBotKilledDuringVoteStorm(t *testing.T) {
 	first.kill9(t)
 	killed := time.Now()
 	atKill := s.confirmed()
+	// The presses the killed bot had taken from Telegram and not answered.
+	var held []string
+	for _, cb := range w.srv.Callbacks() {
+		if !cb.Answered && w.srv.Delivered(cb.UpdateID) > 0 {
+			held = append(held, cb.ID)
+		}
+	}
 	mark := w.srv.Seq()
 	second := startProc(t, w.botArgs()...)
 	// The dead one's poll is recorded when its connection closes: the new
@@ -643,9 +652,33 @@ func TestFailureBotKilledDuringVoteStorm(t *testing.T) {
 	}
 	t.Logf("the restarted bot polled %v after the kill", poll.Time.Sub(killed).Round(time.Millisecond))
 	s.wait()
+	w.waitAnswered()
+	answered := 0
+	for _, id := range held {
+		if cb, _ := w.srv.Callback(id); cb.Answered {
+			answered++
+		}
+	}
+	t.Logf("presses the killed bot had taken and not answered: %d, answered after the restart: %d", len(held), answered)
+	if answered != len(held) {
+		t.Errorf("%d presses the killed bot had taken were never answered", len(held)-answered)
+	}
 	f := w.stormFigures(rs, fmt.Sprintf("bot killed after %d confirmations and restarted", atKill), killed)
 	if f.lost != 0 {
 		t.Errorf("%d confirmed votes lost", f.lost)
+	}
+	if f.dropped != 0 {
+		t.Errorf("%d presses never answered: the restarted bot should get again every press the killed one had taken", f.dropped)
+	}
+}
+
+// waitAnswered waits, for a while, until every press was answered: a press
+// a resident gave up on may be answered after the resident pressed again.
+func (w *failureWorld) waitAnswered() {
+	ctx, cancel := context.WithTimeout(w.ctx, 15*time.Second)
+	defer cancel()
+	for len(w.srv.UnansweredCallbacks()) > 0 && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/renovote/renovote/bot"
 	"github.com/renovote/renovote/dialogs"
 )
 
@@ -44,7 +45,17 @@ func (h *bareHandler) Handle(_ context.Context, in dialogs.Input, _ time.Time) (
 }
 
 // forgetful is the bare bot's de-duplication: it remembers nothing, every
-// update is new.
+// update is new. It is an update log (bot.UpdateLog) as the store is, so
+// that both bots take the same way through the poll loop: one look-up per
+// poll, the done marks in batches.
 type forgetful struct{}
 
 func (forgetful) FirstSeen(context.Context, int64) (bool, error) { return true, nil }
+
+func (forgetful) SeenUpdates(_ context.Context, ids []int64) ([]bool, error) {
+	return make([]bool, len(ids)), nil
+}
+
+func (forgetful) UpdatesDone(context.Context, []int64) error { return nil }
+
+var _ bot.UpdateLog = forgetful{}

@@ -27,6 +27,7 @@ import (
 type Store interface {
 	dialogs.Store
 	bot.Dedupe
+	bot.UpdateLog // the poll loop's look-ups and done marks, in batches
 	bot.Outbox
 	ApplyProgramme(ctx context.Context, p renovote.Programme) error
 	ImportRegister(ctx context.Context, compoundID string, hhs []renovote.Household, opts store.ImportOptions) (store.RegisterDiff, error)

@@ -14,7 +14,8 @@ import (
 // Updates received through the webhook, handled once: an update id's row is
 // 'run' while a delivery handles it (token, attempt, the lease as expiry),
 // 'fail' once an attempt failed and was released (the attempt remembered),
-// 'done' once handled; FirstSeen's 'seen' counts as done.
+// 'done' once handled (also written by UpdatesDone, updates_log.go);
+// FirstSeen's 'seen' counts as done.
 
 // ClaimUpdate claims updateID for handling under token for lease. A retry of
 // the same call (same token) gets its claim back. Done and failure records

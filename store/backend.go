@@ -45,6 +45,8 @@ type Backend interface {
 	NonVoters(ctx context.Context, compoundID string) ([]renovote.Household, error)
 
 	FirstSeen(ctx context.Context, updateID int64) (bool, error)
+	SeenUpdates(ctx context.Context, ids []int64) ([]bool, error)
+	UpdatesDone(ctx context.Context, ids []int64) error
 	ClaimUpdate(ctx context.Context, updateID int64, token string, lease time.Duration) (renovote.UpdateClaim, error)
 	FinishUpdate(ctx context.Context, updateID int64, token string) error
 	ReleaseUpdate(ctx context.Context, updateID int64, token string) error

@@ -3,8 +3,9 @@
 // invitations, member bindings, votes, survey answers, problem reports,
 // resident supervisors, counters and audit trails, the staff (roles, scopes,
 // one-time staff invitations), notices and the outbox the bot sends them
-// through, plus the bot's small global state (update de-duplication, and
-// the claims that make a webhook update handled once across replicas,
+// through, plus the bot's small global state (update de-duplication: the
+// done marks of a lone poller written in batches after handling, and the
+// claims that make a webhook update handled once across replicas,
 // code-attempt throttles, conversation sessions), and what several bot
 // processes share: the elected poller's lease, offset and hand-off stream
 // ({poll}, replicas.go) and the shared rate limit ({rate}, ratelimit.go).

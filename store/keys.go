@@ -60,7 +60,8 @@ import (
 //	P{c:ID}:staff:audit         stream  supervisor changes
 //	P invite:<code>             hash    c, h, issued, revoked
 //	P user:<userID>             hash    c, h, s (p pending | d done), t (unix ms)
-//	P upd:<updateID>            string  token (FirstSeen, long polling), TTL Options.UpdateTTL; through the
+//	P upd:<updateID>            string  token (FirstSeen), TTL Options.UpdateTTL; "done|poll" once handled
+//	                                    by a lone poller (UpdatesDone, updates_log.go), TTL UpdateTTL; through the
 //	                                    webhook (updates_claim.go): "run|<token>|<attempt>" with the lease as
 //	                                    TTL while handled, then "fail|<attempt>" or "done|<token>", TTL UpdateTTL
 //	P throttle:invite:<userID>  zset    failed code attempts (score unix ms)

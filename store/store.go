@@ -21,7 +21,8 @@ type Options struct {
 	// OpTTL is how long op ids are kept for replays (votes, survey answers,
 	// reports, notices) and an expired staff invitation is kept (7 days).
 	OpTTL time.Duration
-	// UpdateTTL is how long FirstSeen remembers an update id (1 day).
+	// UpdateTTL is how long an update id is remembered as seen or done
+	// (FirstSeen, UpdatesDone, FinishUpdate) (1 day).
 	UpdateTTL time.Duration
 	// ThrottleWindow is how long failed invitation attempts are kept (1 day).
 	ThrottleWindow time.Duration

@@ -1,0 +1,422 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// Long polling alone (no webhook, no replicas): the bot's own getUpdates
+// loop, so that Telegram forgets an update only once it was handled.
+//
+//   - Offset. getUpdates confirms every update below the offset it is sent.
+//     The loop sends the lowest update id it took and has not finished yet
+//     (handled, and with an UpdateLog marked done in the store), or the
+//     highest taken + 1 when none is pending. A process killed while it
+//     holds updates leaves them unconfirmed: the next start gets them again.
+//   - In flight. Telegram so returns the updates still in flight (and those
+//     finished above a pending one) with every poll: they are skipped, known
+//     in memory. A poll that brought nothing new although it was not empty
+//     is not repeated at once: the loop waits until an update is finished;
+//     when the answer was not full (under Telegram's 100) it also polls again
+//     after stalledPoll, for the new updates of other chats while one update
+//     takes long. It never spins.
+//   - Update log. When Config.Dedupe is an UpdateLog (the store), the new ids
+//     of a poll are looked up in one call (SeenUpdates): those handled
+//     before (by a process that died before the offset passed them) are
+//     dropped; Bot.handle then skips FirstSeen. Each handled update goes to
+//     one marker goroutine, which writes the done marks in batches
+//     (UpdatesDone, one round trip per batch; ids that come in during a
+//     write go in the next one) and retries a failed write with back-off
+//     (100ms doubling up to 1s, sooner when more updates were handled
+//     meanwhile); an update counts as finished for the offset only once
+//     marked. Without an
+//     UpdateLog, FirstSeen is called per update as it is handled, and an
+//     update is finished when handled.
+//   - Outcome. An update is finished whatever its handling gave (an error, a
+//     panic): the Handler's wording told the resident. One dropped at
+//     shutdown (HandleTimeout ran out before it started) is not: it is not
+//     marked, and the next start gets it again. So an update taken before a
+//     crash is handled at least once (a vote is idempotent by update id) and
+//     one marked done is not handled again.
+//   - Errors of getUpdates: a 429 waits its retry_after; anything else (a
+//     409 when another process polls with the token or a webhook is set, a
+//     5xx, the network) backs off from 100ms, doubling up to 5s. The token is
+//     never logged.
+
+// UpdateLog records handled updates in batches (store.Store and
+// sqlstore.Store implement it). When Config.Dedupe is one, long polling
+// alone uses it instead of FirstSeen (poll.go).
+type UpdateLog interface {
+	// SeenUpdates reports for each id whether it was handled (or claimed)
+	// before.
+	SeenUpdates(ctx context.Context, ids []int64) ([]bool, error)
+	// UpdatesDone marks ids handled, for the store's UpdateTTL.
+	UpdatesDone(ctx context.Context, ids []int64) error
+}
+
+const (
+	// stalledPoll is how long the loop waits, when every update Telegram
+	// returned is in flight and its answer was not full, before it polls
+	// again without an update finished.
+	stalledPoll = 250 * time.Millisecond
+	// pollBackoffMax bounds the back-off after failed getUpdates calls.
+	pollBackoffMax = 5 * time.Second
+	// markBackoffMax bounds the back-off after failed done marks, shorter:
+	// the offset waits for them, so the marks are written again soon after
+	// the store is back.
+	markBackoffMax = time.Second
+	// markRetryMin is the shortest wait after a failed done mark.
+	markRetryMin = 100 * time.Millisecond
+)
+
+// poller is the loop of a bot long polling alone.
+type poller struct {
+	b         *Bot
+	ulog      UpdateLog       // nil: FirstSeen per update
+	handleCtx context.Context // the handling; ends HandleTimeout after the loop
+
+	mu    sync.Mutex
+	next  int64          // highest update id taken + 1 (0: none yet)
+	known map[int64]bool // ids taken at or above the offset: true once finished
+	marks []int64        // handled, waiting for their done mark
+
+	progress chan struct{} // the loop: an update finished (capacity 1)
+	wake     chan struct{} // the marker: ids to mark (capacity 1)
+	closing  chan struct{} // the marker: write what is left and return
+	marked   chan struct{} // closed when the marker has returned
+	markCtx  context.Context
+	stopMark context.CancelFunc
+	markWarn func() bool // paces the log of failed marks
+}
+
+// newPoller returns the loop's state and starts its marker, with an
+// UpdateLog. close stops the marker.
+func newPoller(b *Bot, handleCtx context.Context) *poller {
+	p := &poller{b: b, handleCtx: handleCtx, known: map[int64]bool{},
+		progress: make(chan struct{}, 1), wake: make(chan struct{}, 1),
+		closing: make(chan struct{}), marked: make(chan struct{}), markWarn: every(5 * time.Second)}
+	p.ulog, _ = b.cfg.Dedupe.(UpdateLog)
+	p.markCtx, p.stopMark = context.WithCancel(context.WithoutCancel(handleCtx))
+	if p.ulog == nil {
+		close(p.marked)
+		return p
+	}
+	go p.mark()
+	return p
+}
+
+// signal wakes whoever waits on ch, without blocking.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// run polls and hands the new updates to their chats' shards until ctx
+// ends; the updates taken are then in the shards, or not taken at all.
+func (p *poller) run(ctx context.Context) {
+	b := p.b
+	var backoff time.Duration
+	for ctx.Err() == nil {
+		offset := p.offset()
+		raw, err := b.getUpdates(ctx, offset)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			backoff = pollBackoff(err, backoff)
+			b.log.Warn("getUpdates failed"+conflictHint(err), "err", err, "retry_in", backoff)
+			if sleep(ctx, backoff) != nil {
+				return
+			}
+			continue
+		}
+		backoff = 0
+		fresh, news := p.take(raw, offset)
+		if news == 0 && len(raw) > 0 {
+			// Only updates in flight came back: polling again at once would
+			// bring them again.
+			if !p.waitFinished(ctx, offset, len(raw) >= pollLimit) {
+				return
+			}
+			continue
+		}
+		if !p.dispatch(ctx, fresh) {
+			return
+		}
+	}
+}
+
+// pollBackoff is the wait after a failed getUpdates: a 429's retry_after,
+// otherwise twice the last one, from 100ms up to pollBackoffMax.
+func pollBackoff(err error, last time.Duration) time.Duration {
+	var pe *pollError
+	if errors.As(err, &pe) && pe.RetryAfter > 0 {
+		return time.Duration(pe.RetryAfter) * time.Second
+	}
+	return min(max(2*last, 100*time.Millisecond), pollBackoffMax)
+}
+
+// conflictHint explains a 409 in the log.
+func conflictHint(err error) string {
+	var pe *pollError
+	if errors.As(err, &pe) && pe.Code == http.StatusConflict {
+		return ": another process polls with this bot's token, or a webhook is set"
+	}
+	return ""
+}
+
+// offset is the next getUpdates offset: the lowest update id taken and not
+// finished, or the highest taken + 1. The finished ids below it are
+// forgotten: this poll confirms them.
+func (p *poller) offset() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	off := p.next
+	for id, done := range p.known {
+		if !done && id < off {
+			off = id
+		}
+	}
+	for id := range p.known {
+		if id < off {
+			delete(p.known, id)
+		}
+	}
+	return off
+}
+
+// taken is a new update to handle.
+type taken struct {
+	upd  *models.Update
+	chat int64
+}
+
+// take picks the updates of a getUpdates answer not known yet: it returns
+// those to handle, in order, and how many ids were new (those it ignores,
+// not from a private chat or not decoded, are finished at once).
+func (p *poller) take(raw []json.RawMessage, offset int64) ([]taken, int) {
+	b := p.b
+	var fresh []taken
+	news := 0
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range raw {
+		var head struct {
+			ID int64 `json:"update_id"`
+		}
+		if err := json.Unmarshal(r, &head); err != nil || head.ID <= 0 {
+			b.log.Warn("getUpdates gave something that is not an update", "bytes", len(r))
+			continue
+		}
+		if _, ok := p.known[head.ID]; ok || head.ID < offset {
+			continue // in flight, or finished
+		}
+		news++
+		p.next = max(p.next, head.ID+1)
+		upd, err := decodeSafely(r)
+		if err != nil {
+			b.log.Warn("update not decoded, ignored", "update_id", head.ID, "err", err)
+			p.known[head.ID] = true
+			continue
+		}
+		chat, ok := chatOf(upd)
+		if ok {
+			_, ok = toInput(upd)
+		}
+		if !ok { // not a message or a press in a private chat: ignored
+			p.known[head.ID] = true
+			continue
+		}
+		p.known[head.ID] = false
+		fresh = append(fresh, taken{upd: upd, chat: chat})
+	}
+	return fresh, news
+}
+
+// dispatch drops the updates the UpdateLog has seen and queues the others
+// in their chats' shards. It returns false when ctx ended first: the
+// updates not queued are not taken (the next start gets them).
+func (p *poller) dispatch(ctx context.Context, fresh []taken) bool {
+	if len(fresh) == 0 {
+		return true
+	}
+	b := p.b
+	var seen []bool
+	if p.ulog != nil {
+		ids := make([]int64, len(fresh))
+		for i, t := range fresh {
+			ids[i] = t.upd.ID
+		}
+		sctx, cancel := context.WithTimeout(ctx, settleTimeout)
+		got, err := p.ulog.SeenUpdates(sctx, ids)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return false
+		case err == nil && len(got) != len(ids):
+			b.log.Error("update log: wrong number of answers: updates handled as new", "updates", len(ids), "answers", len(got))
+		case err != nil:
+			// Handling them is safe: votes are idempotent by update id.
+			b.log.Error("update log not read: updates handled as new", "updates", len(ids), "err", err)
+		default:
+			seen = got
+		}
+	}
+	for i, t := range fresh {
+		if seen != nil && seen[i] {
+			b.log.Info("update handled before, skipped", "update_id", t.upd.ID)
+			p.finish(t.upd.ID)
+			continue
+		}
+		if err := b.disp.submitFunc(ctx, t.chat, t.upd, func() { p.handle(t.upd) }); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// handle handles one update in its shard and finishes it, unless it was
+// dropped at shutdown. A panic finishes it too (dispatcher.safe logs it).
+func (p *poller) handle(upd *models.Update) {
+	handled := true
+	defer func() {
+		if handled {
+			p.handled(upd.ID)
+		}
+	}()
+	handled = p.b.handle(p.handleCtx, upd, p.ulog == nil)
+}
+
+// handled takes a handled update to its done mark, or finishes it at once
+// without an UpdateLog (FirstSeen marked it before it was handled).
+func (p *poller) handled(id int64) {
+	if p.ulog == nil {
+		p.finish(id)
+		return
+	}
+	p.mu.Lock()
+	p.marks = append(p.marks, id)
+	p.mu.Unlock()
+	signal(p.wake)
+}
+
+// finish counts updates as finished for the offset.
+func (p *poller) finish(ids ...int64) {
+	p.mu.Lock()
+	for _, id := range ids {
+		p.known[id] = true
+	}
+	p.mu.Unlock()
+	signal(p.progress)
+}
+
+// waitFinished waits, after a poll that brought only updates in flight from
+// offset, until polling again can bring something: an update finished
+// (when the answer was full, one that moves the offset), or, when it was
+// not full, stalledPoll passed. False when ctx ended.
+func (p *poller) waitFinished(ctx context.Context, offset int64, full bool) bool {
+	var stalled <-chan time.Time
+	if !full {
+		t := time.NewTimer(stalledPoll)
+		defer t.Stop()
+		stalled = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-stalled:
+			return true
+		case <-p.progress:
+			if !full || p.offset() != offset {
+				return true
+			}
+		}
+	}
+}
+
+// mark writes the done marks, a batch at a time, until close.
+func (p *poller) mark() {
+	defer close(p.marked)
+	for {
+		select {
+		case <-p.wake:
+			p.flush()
+		case <-p.closing:
+			p.flush()
+			return
+		}
+	}
+}
+
+// flush marks the updates handled so far done, retrying with back-off (the
+// ids handled meanwhile join the batch), until it succeeds or close's time
+// is up; only then are they finished.
+func (p *poller) flush() {
+	b := p.b
+	var ids []int64
+	var backoff time.Duration
+	for {
+		p.mu.Lock()
+		ids = append(ids, p.marks...)
+		p.marks = nil
+		p.mu.Unlock()
+		if len(ids) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(p.markCtx, settleTimeout)
+		err := p.ulog.UpdatesDone(ctx, ids)
+		cancel()
+		if err == nil {
+			p.finish(ids...)
+			return
+		}
+		if p.markCtx.Err() != nil {
+			b.log.Error("updates handled but not marked done: they come again at the next start", "updates", len(ids), "err", err)
+			return
+		}
+		backoff = min(max(2*backoff, markRetryMin), markBackoffMax)
+		if p.markWarn() {
+			b.log.Warn("updates handled but not marked done: trying again", "updates", len(ids), "err", err, "retry_in", backoff)
+		}
+		if !p.markPause(backoff) {
+			b.log.Error("updates handled but not marked done: they come again at the next start", "updates", len(ids))
+			return
+		}
+	}
+}
+
+// markPause waits d after a failed mark, or less when more updates are
+// handled meanwhile (the store may answer again: they needed it), though
+// at least markRetryMin. False when close's time is up.
+func (p *poller) markPause(d time.Duration) bool {
+	start := time.Now()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-p.markCtx.Done():
+		return false
+	case <-t.C:
+		return true
+	case <-p.wake:
+		return sleep(p.markCtx, markRetryMin-time.Since(start)) == nil
+	}
+}
+
+// close writes the done marks left, within settleTimeout, and stops the
+// marker. The shards must have finished: nothing is handled any more.
+func (p *poller) close() {
+	close(p.closing)
+	stop := time.AfterFunc(settleTimeout, p.stopMark)
+	<-p.marked
+	stop.Stop()
+	p.stopMark()
+}

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The update log of a bot long polling alone (bot.UpdateLog): the ids of a
+// poll are looked up in one round trip, and the updates handled are marked
+// done in batches, after their handling. The key is FirstSeen's and the
+// webhook claims' (keys.go update): any value there counts as seen, and the
+// "done|poll" written here counts as done for a claim. Each command touches
+// one key, so a Redis Cluster client splits the pipeline per node.
+
+// pollDone is the value UpdatesDone writes: done, by the lone poller.
+const pollDone = "done|poll"
+
+// SeenUpdates reports for each id whether the update was handled (or taken
+// by FirstSeen, or claimed through the webhook) within Options.UpdateTTL,
+// in one pipeline of EXISTS.
+func (s *Store) SeenUpdates(ctx context.Context, ids []int64) ([]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cmds := make([]*redis.IntCmd, len(ids))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.Exists(ctx, s.k.update(id))
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("seen updates (%d): %w", len(ids), err)
+	}
+	seen := make([]bool, len(ids))
+	for i, c := range cmds {
+		seen[i] = c.Val() > 0
+	}
+	return seen, nil
+}
+
+// UpdatesDone marks the updates handled for Options.UpdateTTL, in one
+// pipeline of SET. It is a plain write: a retry is harmless, and an update
+// already marked stays done.
+func (s *Store) UpdatesDone(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, id := range ids {
+			p.Set(ctx, s.k.update(id), pollDone, s.opts.UpdateTTL)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("updates done (%d): %w", len(ids), err)
+	}
+	return nil
+}

@@ -43,6 +43,7 @@ type cli struct {
 	chartsDir     string
 	personal      bool
 	detail        bool
+	openOnly      bool // objections: only those not answered
 	publicity     string // report: the compound of the public notice (公示)
 	htmlFile      string
 	pdfFile       string
@@ -54,8 +55,9 @@ type cli struct {
 func (c *cli) declareFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.removeMissing, "remove-missing", false, "register import: mark households missing from the file as removed")
 	fs.StringVar(&c.outFile, "out", "", "invite export: write here instead of standard output")
-	fs.StringVar(&c.compound, "compound", "", "invite export, survey results, report: only this compound (id or name)")
-	fs.BoolVar(&c.asJSON, "json", false, "tally, survey results, report, load: print JSON")
+	fs.StringVar(&c.compound, "compound", "", "invite export, survey results, report, objections: only this compound (id or name)")
+	fs.BoolVar(&c.asJSON, "json", false, "tally, survey results, report, objections, load: print JSON")
+	fs.BoolVar(&c.openOnly, "open", false, "objections: only those not answered yet")
 	fs.StringVar(&c.by, "by", "", "paper: who entered the ballot (worker name or id)")
 	fs.StringVar(&c.channel, "channel", "paper", "paper: paper or proxy")
 	fs.StringVar(&c.evidence, "evidence", "", "paper: reference of the evidence photo")

@@ -37,6 +37,8 @@ Usage:
   renovote report -publicity COMPOUND [-html FILE] [-pdf FILE]
                                                the public notice (公示) of a compound's ballot, A4 HTML
                                                (to standard output without -html); -pdf needs chromium
+  renovote objections [-compound ID] [-open] [-json]
+                                               the objections (异议) filed in the publicity windows
   renovote paper COMPOUND HOUSEHOLD agree|disagree -by NAME [-channel paper|proxy] [-evidence REF]
                                                record a paper or proxy ballot
   renovote worker add|remove|list [USER_ID]    name community workers
@@ -104,7 +106,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	env.cfg = cfg
 	env.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	switch cmd + " " + sub {
-	case "run ", "tally ", "schedule ", "report ", "sandbox ", "faketelegram ", "migrate ", "load ":
+	case "run ", "tally ", "objections ", "schedule ", "report ", "sandbox ", "faketelegram ", "migrate ", "load ":
 		if len(rest) > 0 {
 			return fmt.Errorf("%s: unexpected %q (flags start with -)", cmd, rest)
 		}
@@ -124,6 +126,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return env.withStore(ctx, func(c *cli) error { return c.tally(ctx) })
 	case "report ":
 		return env.withStore(ctx, func(c *cli) error { return c.reportCmd(ctx) })
+	case "objections ":
+		return env.withStore(ctx, func(c *cli) error { return c.objections(ctx) })
 	case "schedule ":
 		return env.withStore(ctx, func(c *cli) error { return c.schedule(ctx) })
 	case "survey results":

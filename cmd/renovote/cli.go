@@ -43,7 +43,7 @@ type cli struct {
 	chartsDir     string
 	personal      bool
 	detail        bool
-	openOnly      bool // objections: only those not answered
+	openOnly      bool   // objections: only those not answered
 	publicity     string // report: the compound of the public notice (公示)
 	htmlFile      string
 	pdfFile       string

@@ -20,12 +20,16 @@ import (
 //     highest taken + 1 when none is pending. A process killed while it
 //     holds updates leaves them unconfirmed: the next start gets them again.
 //   - In flight. Telegram so returns the updates still in flight (and those
-//     finished above a pending one) with every poll: they are skipped, known
-//     in memory. A poll that brought nothing new although it was not empty
-//     is not repeated at once: the loop waits until an update is finished;
-//     when the answer was not full (under Telegram's 100) it also polls again
-//     after stalledPoll, for the new updates of other chats while one update
-//     takes long. It never spins.
+//     finished above a pending one) with every poll, at once: they are
+//     skipped, known in memory. While updates are in flight, a poll is not
+//     repeated at once: the loop waits until an update is finished (when
+//     the answer was full, Telegram's 100, one that moves the offset: there
+//     is nothing else to get until then); when it was not full it also
+//     polls again after stalledPoll, for the new updates of other chats
+//     while one update takes long. It never spins; with nothing in flight
+//     it long-polls. The price: Telegram returns at most 100 updates from
+//     the offset, so at most 100 are in flight from the oldest unfinished
+//     one (a long handling holds the others back, HandleTimeout at most).
 //   - Update log. When Config.Dedupe is an UpdateLog (the store), the new ids
 //     of a poll are looked up in one call (SeenUpdates): those handled
 //     before (by a process that died before the offset passed them) are
@@ -35,9 +39,8 @@ import (
 //     write go in the next one) and retries a failed write with back-off
 //     (100ms doubling up to 1s, sooner when more updates were handled
 //     meanwhile); an update counts as finished for the offset only once
-//     marked. Without an
-//     UpdateLog, FirstSeen is called per update as it is handled, and an
-//     update is finished when handled.
+//     marked. Without an UpdateLog, FirstSeen is called per update as it is
+//     handled, and an update is finished when handled.
 //   - Outcome. An update is finished whatever its handling gave (an error, a
 //     panic): the Handler's wording told the resident. One dropped at
 //     shutdown (HandleTimeout ran out before it started) is not: it is not
@@ -61,9 +64,9 @@ type UpdateLog interface {
 }
 
 const (
-	// stalledPoll is how long the loop waits, when every update Telegram
-	// returned is in flight and its answer was not full, before it polls
-	// again without an update finished.
+	// stalledPoll is how long the loop waits, with updates in flight and
+	// Telegram's last answer not full, before it polls again without an
+	// update finished.
 	stalledPoll = 250 * time.Millisecond
 	// pollBackoffMax bounds the back-off after failed getUpdates calls.
 	pollBackoffMax = 5 * time.Second
@@ -81,10 +84,11 @@ type poller struct {
 	ulog      UpdateLog       // nil: FirstSeen per update
 	handleCtx context.Context // the handling; ends HandleTimeout after the loop
 
-	mu    sync.Mutex
-	next  int64          // highest update id taken + 1 (0: none yet)
-	known map[int64]bool // ids taken at or above the offset: true once finished
-	marks []int64        // handled, waiting for their done mark
+	mu      sync.Mutex
+	next    int64          // highest update id taken + 1 (0: none yet)
+	known   map[int64]bool // ids taken at or above the offset: true once finished
+	pending int            // ids in known not finished
+	marks   []int64        // handled, waiting for their done mark
 
 	progress chan struct{} // the loop: an update finished (capacity 1)
 	wake     chan struct{} // the marker: ids to mark (capacity 1)
@@ -120,7 +124,8 @@ func signal(ch chan struct{}) {
 }
 
 // run polls and hands the new updates to their chats' shards until ctx
-// ends; the updates taken are then in the shards, or not taken at all.
+// ends; every update a poll returned is then in the shards (or, past the
+// shutdown deadline, not taken: it comes again at the next start).
 func (p *poller) run(ctx context.Context) {
 	b := p.b
 	var backoff time.Duration
@@ -139,17 +144,16 @@ func (p *poller) run(ctx context.Context) {
 			continue
 		}
 		backoff = 0
-		fresh, news := p.take(raw, offset)
-		if news == 0 && len(raw) > 0 {
-			// Only updates in flight came back: polling again at once would
-			// bring them again.
-			if !p.waitFinished(ctx, offset, len(raw) >= pollLimit) {
-				return
-			}
-			continue
-		}
+		fresh, low := p.take(raw, offset)
 		if !p.dispatch(ctx, fresh) {
 			return
+		}
+		if len(raw) > 0 && p.inFlight() {
+			// Polling again at once would bring the updates in flight
+			// again, and nothing else when the answer was full.
+			if !p.waitFinished(ctx, low, len(raw) >= pollLimit) {
+				return
+			}
 		}
 	}
 }
@@ -199,32 +203,35 @@ type taken struct {
 	chat int64
 }
 
-// take picks the updates of a getUpdates answer not known yet: it returns
-// those to handle, in order, and how many ids were new (those it ignores,
-// not from a private chat or not decoded, are finished at once).
-func (p *poller) take(raw []json.RawMessage, offset int64) ([]taken, int) {
+// take picks the updates of a getUpdates answer not known yet and returns
+// those to handle, in order (those it ignores, not from a private chat or
+// not decoded, are finished at once), and the answer's lowest update id.
+func (p *poller) take(raw []json.RawMessage, offset int64) ([]taken, int64) {
 	b := p.b
 	var fresh []taken
-	news := 0
+	var low int64
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, r := range raw {
-		var head struct {
-			ID int64 `json:"update_id"`
-		}
-		if err := json.Unmarshal(r, &head); err != nil || head.ID <= 0 {
+		id, ok := updateID(r)
+		if !ok {
 			b.log.Warn("getUpdates gave something that is not an update", "bytes", len(r))
 			continue
 		}
-		if _, ok := p.known[head.ID]; ok || head.ID < offset {
+		if low == 0 || id < low {
+			low = id
+		}
+		if _, ok := p.known[id]; ok || id < offset {
 			continue // in flight, or finished
 		}
-		news++
-		p.next = max(p.next, head.ID+1)
+		p.next = max(p.next, id+1)
 		upd, err := decodeSafely(r)
+		if err == nil && upd.ID != id {
+			err = errors.New("update_id given twice")
+		}
 		if err != nil {
-			b.log.Warn("update not decoded, ignored", "update_id", head.ID, "err", err)
-			p.known[head.ID] = true
+			b.log.Warn("update not decoded, ignored", "update_id", id, "err", err)
+			p.known[id] = true
 			continue
 		}
 		chat, ok := chatOf(upd)
@@ -232,18 +239,48 @@ func (p *poller) take(raw []json.RawMessage, offset int64) ([]taken, int) {
 			_, ok = toInput(upd)
 		}
 		if !ok { // not a message or a press in a private chat: ignored
-			p.known[head.ID] = true
+			p.known[id] = true
 			continue
 		}
-		p.known[head.ID] = false
+		p.known[id] = false
+		p.pending++
 		fresh = append(fresh, taken{upd: upd, chat: chat})
 	}
-	return fresh, news
+	return fresh, low
+}
+
+// updateID reads an update's id without decoding the rest: at once when it
+// is the object's first member, as Telegram writes it (the updates in
+// flight come back with every poll), else by decoding it.
+func updateID(r json.RawMessage) (int64, bool) {
+	const head = `{"update_id":`
+	if len(r) > len(head) && string(r[:len(head)]) == head {
+		var id int64
+		n := 0
+		for _, c := range r[len(head):] {
+			if c < '0' || c > '9' || n == 18 {
+				break
+			}
+			id = id*10 + int64(c-'0')
+			n++
+		}
+		if n > 0 && len(r) > len(head)+n && (r[len(head)+n] == ',' || r[len(head)+n] == '}') {
+			return id, id > 0
+		}
+	}
+	var v struct {
+		ID int64 `json:"update_id"`
+	}
+	if err := json.Unmarshal(r, &v); err != nil || v.ID <= 0 {
+		return 0, false
+	}
+	return v.ID, true
 }
 
 // dispatch drops the updates the UpdateLog has seen and queues the others
-// in their chats' shards. It returns false when ctx ended first: the
-// updates not queued are not taken (the next start gets them).
+// in their chats' shards, all of them even when ctx ends meanwhile: they
+// are taken. It returns false when the shards refuse one (the shutdown
+// deadline passed): those not queued come again at the next start.
 func (p *poller) dispatch(ctx context.Context, fresh []taken) bool {
 	if len(fresh) == 0 {
 		return true
@@ -255,12 +292,10 @@ func (p *poller) dispatch(ctx context.Context, fresh []taken) bool {
 		for i, t := range fresh {
 			ids[i] = t.upd.ID
 		}
-		sctx, cancel := context.WithTimeout(ctx, settleTimeout)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 		got, err := p.ulog.SeenUpdates(sctx, ids)
 		cancel()
 		switch {
-		case ctx.Err() != nil:
-			return false
 		case err == nil && len(got) != len(ids):
 			b.log.Error("update log: wrong number of answers: updates handled as new", "updates", len(ids), "answers", len(got))
 		case err != nil:
@@ -276,7 +311,8 @@ func (p *poller) dispatch(ctx context.Context, fresh []taken) bool {
 			p.finish(t.upd.ID)
 			continue
 		}
-		if err := b.disp.submitFunc(ctx, t.chat, t.upd, func() { p.handle(t.upd) }); err != nil {
+		if err := b.disp.submitFunc(p.handleCtx, t.chat, t.upd, func() { p.handle(t.upd) }); err != nil {
+			b.log.Warn("update not queued at shutdown: it comes again at the next start", "update_id", t.upd.ID)
 			return false
 		}
 	}
@@ -312,17 +348,32 @@ func (p *poller) handled(id int64) {
 func (p *poller) finish(ids ...int64) {
 	p.mu.Lock()
 	for _, id := range ids {
-		p.known[id] = true
+		if done, ok := p.known[id]; ok && !done {
+			p.known[id] = true
+			p.pending--
+		}
 	}
 	p.mu.Unlock()
 	signal(p.progress)
 }
 
-// waitFinished waits, after a poll that brought only updates in flight from
-// offset, until polling again can bring something: an update finished
-// (when the answer was full, one that moves the offset), or, when it was
-// not full, stalledPoll passed. False when ctx ended.
-func (p *poller) waitFinished(ctx context.Context, offset int64, full bool) bool {
+// inFlight reports whether updates are taken and not finished: Telegram
+// returns them with every poll, at once.
+func (p *poller) inFlight() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pending > 0
+}
+
+// waitFinished waits, after a poll that came back with updates in flight
+// (low the lowest id it returned), until polling again can bring something
+// new: an update finished (when the answer was full, the offset passed low:
+// until then Telegram has the same to give), or, when it was not full,
+// stalledPoll passed. False when ctx ended.
+func (p *poller) waitFinished(ctx context.Context, low int64, full bool) bool {
+	if full && p.offset() > low {
+		return true
+	}
 	var stalled <-chan time.Time
 	if !full {
 		t := time.NewTimer(stalledPoll)
@@ -336,7 +387,7 @@ func (p *poller) waitFinished(ctx context.Context, offset int64, full bool) bool
 		case <-stalled:
 			return true
 		case <-p.progress:
-			if !full || p.offset() != offset {
+			if !full || p.offset() > low {
 				return true
 			}
 		}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -148,6 +149,33 @@ func (e *env) runBusy(b *Bot) *running {
 	}()
 	e.t.Cleanup(func() { e.stop(r) })
 	return r
+}
+
+// taken waits until the bot has taken update id into its shards: it was
+// delivered, and the bot polled twice since (it queues what a poll brought
+// before it polls again). The bot must have updates in flight meanwhile, so
+// that it polls again soon.
+func (e *env) taken(id int64) {
+	e.t.Helper()
+	if err := e.srv.WaitDelivered(e.ctx, id); err != nil {
+		e.t.Fatalf("update %d not delivered: %v", id, err)
+	}
+	mark := e.srv.Seq()
+	for {
+		n := 0
+		for _, c := range e.srv.CallsTo("getUpdates") {
+			if c.Seq > mark {
+				n++
+			}
+		}
+		if n >= 2 {
+			return
+		}
+		if e.ctx.Err() != nil {
+			e.t.Fatalf("the bot did not poll again after update %d", id)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // getUpdatesCalls is the number of getUpdates calls answered so far.
@@ -310,7 +338,10 @@ func TestPollWaitsWhenWindowFull(t *testing.T) {
 	var running atomic.Int32
 	h := handlerFunc(func(ctx context.Context, in dialogs.Input, now time.Time) (dialogs.Response, error) {
 		running.Add(1)
-		<-release
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
 		return echo(ctx, in, now)
 	})
 	var last int64
@@ -318,7 +349,7 @@ func TestPollWaitsWhenWindowFull(t *testing.T) {
 		last = e.srv.User(int64(2300+i), "W", "en").Send("x")
 	}
 	e.runBusy(e.newBot(h, func(c *Config) { c.Dedupe = newMemLog(); c.Shards = 4 }))
-	for running.Load() < 4 || e.getUpdatesCalls() < 2 {
+	for running.Load() < 4 || e.getUpdatesCalls() < 1 {
 		if e.ctx.Err() != nil {
 			t.Fatalf("handlers %d, polls %d", running.Load(), e.getUpdatesCalls())
 		}
@@ -512,6 +543,31 @@ func TestPollErrors(t *testing.T) {
 			if wait := calls[i+1].Time.Sub(c.Time); wait < 900*time.Millisecond {
 				t.Errorf("polled again %v after a 429 with retry_after 1", wait)
 			}
+		}
+	}
+}
+
+// An update's id is read at once when it comes first, as Telegram writes
+// it, and by decoding otherwise; anything else is no update.
+func TestUpdateID(t *testing.T) {
+	for raw, want := range map[string]int64{
+		`{"update_id":42,"message":{}}`:            42,
+		`{"update_id":7}`:                          7,
+		`{"message":{"text":"x"},"update_id":43}`:  43,
+		`{ "update_id" : 44, "message":{}}`:        44,
+		`{"update_id":45.5,"message":{}}`:          0,
+		`{"update_id":-1}`:                         0,
+		`{"update_id":0}`:                          0,
+		`{"update_id":"46"}`:                       0,
+		`{"message":{}}`:                           0,
+		`[1]`:                                      0,
+		`{"update_id":99999999999999999999999}`:    0,
+		`{"update_id":123456789012345678,"m":{}}`:  123456789012345678,
+		`{"update_id":1234567890123456789,"m":{}}`: 1234567890123456789,
+	} {
+		id, ok := updateID(json.RawMessage(raw))
+		if ok != (want > 0) || id != want {
+			t.Errorf("updateID(%s) = %d, %v; want %d", raw, id, ok, want)
 		}
 	}
 }

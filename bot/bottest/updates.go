@@ -1,6 +1,7 @@
 package bottest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,10 +32,13 @@ var defaultExcluded = []string{"chat_member", "message_reaction", "message_react
 func (s *Server) enqueueLocked(kind string, payload any) int64 {
 	id := s.st.nextUpdateID
 	s.st.nextUpdateID++
-	raw, err := json.Marshal(map[string]any{"update_id": id, kind: payload})
+	// update_id first, as Telegram writes it.
+	body, err := json.Marshal(payload)
 	if err != nil {
 		panic(fmt.Sprintf("bottest: marshal update: %v", err))
 	}
+	key, _ := json.Marshal(kind)
+	raw := json.RawMessage(fmt.Sprintf(`{"update_id":%d,%s:%s}`, id, key, body))
 	q := &queuedUpdate{id: id, kind: kind, raw: raw, chat: chatKeyOf(id, raw, kind)}
 	s.st.queue = append(s.st.queue, q)
 	s.st.updateByID[id] = q
@@ -250,7 +254,7 @@ func (s *Server) WaitLongPoll(ctx context.Context) error {
 // nil if there are none. Updates of types not allowed are dropped.
 func (s *Server) takeUpdatesLocked(limit int) json.RawMessage {
 	var kept []*queuedUpdate
-	var out []json.RawMessage
+	var out [][]byte
 	for _, u := range s.st.queue {
 		if !s.allowedLocked(u.kind) {
 			u.confirmed = true
@@ -269,8 +273,9 @@ func (s *Server) takeUpdatesLocked(limit int) json.RawMessage {
 		return nil
 	}
 	s.notifyLocked()
-	b, _ := json.Marshal(out)
-	return b
+	// Each is valid compact JSON already (enqueueLocked): no need to
+	// marshal them again.
+	return json.RawMessage("[" + string(bytes.Join(out, []byte(","))) + "]")
 }
 
 // PendingUpdates is the number of queued, unconfirmed updates.

@@ -68,6 +68,10 @@ const (
 	// Telegram's last answer not full, before it polls again without an
 	// update finished.
 	stalledPoll = 250 * time.Millisecond
+	// seenTimeout bounds the look-up of a poll's new update ids: past it (the
+	// store is unreachable) the updates are handled as new, so that their
+	// residents are told at once that nothing was recorded rather than wait.
+	seenTimeout = 500 * time.Millisecond
 	// pollBackoffMax bounds the back-off after failed getUpdates calls.
 	pollBackoffMax = 5 * time.Second
 	// markBackoffMax bounds the back-off after failed done marks, shorter:
@@ -292,7 +296,7 @@ func (p *poller) dispatch(ctx context.Context, fresh []taken) bool {
 		for i, t := range fresh {
 			ids[i] = t.upd.ID
 		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), seenTimeout)
 		got, err := p.ulog.SeenUpdates(sctx, ids)
 		cancel()
 		switch {

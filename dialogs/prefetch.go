@@ -38,15 +38,17 @@ type prefetched struct {
 }
 
 // readTurn reads the session, and for a vote press the binding and the
-// programme with it when the store can (pre is nil otherwise, or when that
-// read failed: the turn then reads them itself and reports its own failure).
+// programme with it when the store can (pre is nil otherwise). A failed read
+// is the turn's failure, as a failed GetSession is: reading again piece by
+// piece would only make the resident wait twice as long for the same answer
+// while the store is unreachable.
 func (e *Engine) readTurn(ctx context.Context, key string, in Input) ([]byte, *prefetched, error) {
 	if tr, ok := e.store.(TurnReader); ok && isVoteAction(in) {
 		data, ref, bound, p, err := tr.ReadTurn(ctx, key, in.UserID)
-		if err == nil {
-			return data, &prefetched{ref: ref, bound: bound, p: p}, nil
+		if err != nil {
+			return nil, nil, err
 		}
-		e.log.Warn("dialogs: read turn, reading piece by piece", "update", in.UpdateID, "err", err)
+		return data, &prefetched{ref: ref, bound: bound, p: p}, nil
 	}
 	data, err := e.store.GetSession(ctx, key)
 	return data, nil, err

@@ -51,18 +51,3 @@ func (s *Store) ReadTurn(ctx context.Context, sessionKey string, userID int64) (
 	}
 	return data, ref, bound, p, nil
 }
-
-// programmeAt is the programme at the stored revision rev: the cached one
-// when it is that revision, else read (and cached). It is shared with the
-// cache: the caller must not change it.
-func (s *Store) programmeAt(ctx context.Context, rev string) (renovote.Programme, error) {
-	if rev != "" {
-		s.pc.mu.Lock()
-		p, hit := s.pc.p, s.pc.rev == rev
-		s.pc.mu.Unlock()
-		if hit {
-			return p, nil
-		}
-	}
-	return s.cachedProgramme(ctx)
-}

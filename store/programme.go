@@ -134,14 +134,20 @@ func (s *Store) cachedProgramme(ctx context.Context) (renovote.Programme, error)
 	if err != nil && !isNil(err) {
 		return renovote.Programme{}, fmt.Errorf("programme: %w", err)
 	}
+	return s.programmeAt(ctx, rev)
+}
+
+// programmeAt is the programme at the stored revision rev: the cached one
+// when it is that revision, else read and cached. It is shared with the
+// cache: the caller must not change it.
+func (s *Store) programmeAt(ctx context.Context, rev string) (renovote.Programme, error) {
 	if rev != "" {
 		s.pc.mu.Lock()
-		if s.pc.rev == rev {
-			p := s.pc.p
-			s.pc.mu.Unlock()
+		p, hit := s.pc.p, s.pc.rev == rev
+		s.pc.mu.Unlock()
+		if hit {
 			return p, nil
 		}
-		s.pc.mu.Unlock()
 	}
 	js, err := s.rdb.Get(ctx, s.k.programme()).Bytes()
 	if isNil(err) {

@@ -357,12 +357,7 @@ func (r *resident) vote(ctx context.Context, srv *bottest.Server, think time.Dur
 		}
 		pause(ctx, 300*time.Millisecond) // the bot is down or busy: again
 	}
-	data := ""
-	for _, b := range m.Buttons() {
-		if b.CallbackData != nil && strings.HasPrefix(*b.CallbackData, prefix) {
-			data = *b.CallbackData
-		}
-	}
+	data := buttonData(m, prefix)
 	pause(ctx, think)
 	for ctx.Err() == nil {
 		at := time.Now()

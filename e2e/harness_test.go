@@ -160,14 +160,19 @@ func (w *world) answered(id string) bottest.Callback {
 }
 
 func hasButton(prefix string) func(bottest.Message) bool {
-	return func(m bottest.Message) bool {
-		for _, b := range m.Buttons() {
-			if b.CallbackData != nil && strings.HasPrefix(*b.CallbackData, prefix) {
-				return true
-			}
+	return func(m bottest.Message) bool { return buttonData(m, prefix) != "" }
+}
+
+// buttonData is the callback data of m's last button whose data starts with
+// prefix ("" when none).
+func buttonData(m bottest.Message, prefix string) string {
+	data := ""
+	for _, b := range m.Buttons() {
+		if b.CallbackData != nil && strings.HasPrefix(*b.CallbackData, prefix) {
+			data = *b.CallbackData
 		}
-		return false
 	}
+	return data
 }
 
 func contains(s string) func(bottest.Message) bool {

@@ -41,13 +41,7 @@ func (w *failureWorld) openBallots(n int, first int64) []outagePresser {
 		if err != nil {
 			w.t.Fatalf("the ballot of %d before the outage: %v", r.u.ID, err)
 		}
-		p := outagePresser{u: r.u, ref: r.ref, msg: m}
-		for _, b := range m.Buttons() {
-			if b.CallbackData != nil && strings.HasPrefix(*b.CallbackData, "v:a:") {
-				p.data = *b.CallbackData
-			}
-		}
-		ps = append(ps, p)
+		ps = append(ps, outagePresser{u: r.u, ref: r.ref, msg: m, data: buttonData(m, "v:a:")})
 	}
 	return ps
 }

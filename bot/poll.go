@@ -162,8 +162,9 @@ func (p *poller) run(ctx context.Context) {
 	}
 }
 
-// pollBackoff is the wait after a failed getUpdates: a 429's retry_after,
-// otherwise twice the last one, from 100ms up to pollBackoffMax.
+// pollBackoff is the wait after a failed getUpdates (the lone loop and the
+// elected poller): a 429's retry_after, otherwise twice the last one, from
+// 100ms up to pollBackoffMax.
 func pollBackoff(err error, last time.Duration) time.Duration {
 	var pe *pollError
 	if errors.As(err, &pe) && pe.RetryAfter > 0 {

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime/debug"
@@ -249,14 +248,8 @@ func (b *Bot) pollAndHandOff(ctx context.Context, token string) {
 			if ctx.Err() != nil {
 				return
 			}
-			var pe *pollError
-			switch {
-			case errors.As(err, &pe) && pe.RetryAfter > 0:
-				backoff = time.Duration(pe.RetryAfter) * time.Second
-			default:
-				backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
-			}
-			b.log.Warn("replica: getUpdates failed", "err", err, "retry_in", backoff)
+			backoff = pollBackoff(err, backoff)
+			b.log.Warn("replica: getUpdates failed"+conflictHint(err), "err", err, "retry_in", backoff)
 			if sleep(ctx, backoff) != nil {
 				return
 			}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/renovote/renovote"
 )
 
@@ -55,46 +53,13 @@ func (s *Store) claimOutbox(ctx context.Context, consumer string, n int, minIdle
 	if err := s.ensureGroup(ctx); err != nil {
 		return nil, err
 	}
-	var out []renovote.OutMsg
-	if minIdle > 0 {
-		idle := max(minIdle.Milliseconds(), 1)
-		_, res, err := s.run(ctx, scriptOutboxClaim, []string{s.k.outbox()}, outboxGroup, consumer, idle, n)
-		if err != nil {
-			return nil, err
-		}
-		l, _ := res[0].([]any)
-		for _, e := range l {
-			f, _ := e.([]any)
-			if len(f) < 3 {
-				continue
-			}
-			id, _ := f[0].(string)
-			attempts, _ := f[1].(int64)
-			vals, _ := f[2].([]any)
-			m := map[string]any{}
-			for i := 0; i+1 < len(vals); i += 2 {
-				k, _ := vals[i].(string)
-				m[k] = vals[i+1]
-			}
-			out = append(out, outMsg(id, m, attempts))
-		}
-	}
-	if len(out) >= n {
-		return out, nil
-	}
-	args := &redis.XReadGroupArgs{Group: outboxGroup, Consumer: consumer, Streams: []string{s.k.outbox(), ">"},
-		Count: int64(n - len(out)), Block: -1}
-	if len(out) == 0 && block > 0 {
-		args.Block = max(block, time.Millisecond)
-	}
-	res, err := s.rdb.XReadGroup(ctx, args).Result()
-	if err != nil && !isNil(err) {
+	es, err := s.takeEntries(ctx, s.k.outbox(), outboxGroup, consumer, n, minIdle, block)
+	if err != nil {
 		return nil, err
 	}
-	for _, st := range res {
-		for _, m := range st.Messages {
-			out = append(out, outMsg(m.ID, m.Values, 1))
-		}
+	out := make([]renovote.OutMsg, len(es))
+	for i, e := range es {
+		out[i] = outMsg(e.id, e.values, e.deliveries)
 	}
 	return out, nil
 }

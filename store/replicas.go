@@ -189,46 +189,13 @@ func (s *Store) makeReplicaGroup(ctx context.Context) error {
 }
 
 func (s *Store) takeUpdates(ctx context.Context, consumer string, n int, minIdle, block time.Duration) ([]renovote.HandedUpdate, error) {
-	var out []renovote.HandedUpdate
-	if minIdle > 0 {
-		// outbox_claim.lua takes over idle entries of any stream and group.
-		_, res, err := s.run(ctx, scriptOutboxClaim, []string{s.k.pollUpdates()}, replicaGroup, consumer, max(minIdle.Milliseconds(), 1), n)
-		if err != nil {
-			return nil, err
-		}
-		l, _ := res[0].([]any)
-		for _, e := range l {
-			f, _ := e.([]any)
-			if len(f) < 3 {
-				continue
-			}
-			id, _ := f[0].(string)
-			deliveries, _ := f[1].(int64)
-			vals, _ := f[2].([]any)
-			m := map[string]any{}
-			for i := 0; i+1 < len(vals); i += 2 {
-				k, _ := vals[i].(string)
-				m[k] = vals[i+1]
-			}
-			out = append(out, handedUpdate(id, m, deliveries))
-		}
-	}
-	if len(out) >= n {
-		return out, nil
-	}
-	args := &redis.XReadGroupArgs{Group: replicaGroup, Consumer: consumer, Streams: []string{s.k.pollUpdates(), ">"},
-		Count: int64(n - len(out)), Block: -1}
-	if len(out) == 0 && block > 0 {
-		args.Block = max(block, time.Millisecond)
-	}
-	res, err := s.rdb.XReadGroup(ctx, args).Result()
-	if err != nil && !isNil(err) {
+	es, err := s.takeEntries(ctx, s.k.pollUpdates(), replicaGroup, consumer, n, minIdle, block)
+	if err != nil {
 		return nil, err
 	}
-	for _, st := range res {
-		for _, m := range st.Messages {
-			out = append(out, handedUpdate(m.ID, m.Values, 1))
-		}
+	out := make([]renovote.HandedUpdate, len(es))
+	for i, e := range es {
+		out[i] = handedUpdate(e.id, e.values, e.deliveries)
 	}
 	return out, nil
 }

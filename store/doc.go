@@ -61,6 +61,12 @@
 // Pending (renovote.Receipt.Pending), for the dialogs to say "received,
 // pending confirmation" instead of "recorded".
 //
+// Batching (batch.go, Options.Batch): the round trips of concurrent vote
+// presses (ReadTurn, the vote script) and of the lone poller (SeenUpdates,
+// UpdatesDone) share pipelines, a few in flight at once, so that under load
+// Redis reads, answers and fsyncs the append-only file once for many. Only
+// commands safe to send again go there; each caller gets its own replies.
+//
 // It imports the domain package, go-redis, miniredis (NewMemory) and
 // storedump. It must not import go-telegram, the dialogs package (except in
 // tests) or the bot.

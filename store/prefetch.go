@@ -11,7 +11,8 @@ import (
 
 // ReadTurn reads what a vote press starts with in one pipelined round trip:
 // the chat's session (nil when none), the user's binding and the programme's
-// revision. The programme comes from the store's cache while the revision is
+// revision, in a pipeline shared with the presses of the moment (batch.go).
+// The programme comes from the store's cache while the revision is
 // the one cached (otherwise it is read, one more round trip, and cached); a
 // binding still being confirmed (rare) costs one more round trip too, as in
 // Binding. The programme is shared with the cache: the caller must not change
@@ -26,12 +27,13 @@ func (s *Store) ReadTurn(ctx context.Context, sessionKey string, userID int64) (
 		user         *redis.MapStringStringCmd
 	)
 	// The commands' own errors are looked at below; redis.Nil is an answer.
-	_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	if err := s.batch.do(ctx, func(p redis.Pipeliner) {
 		session = p.Get(ctx, s.k.session(sessionKey))
 		user = p.HGetAll(ctx, s.k.user(userID))
 		rev = p.Get(ctx, s.k.programmeRev())
-		return nil
-	})
+	}); err != nil {
+		return fail(err)
+	}
 	for _, err := range []error{session.Err(), user.Err(), rev.Err()} {
 		if err != nil && !isNil(err) {
 			return fail(err)

@@ -34,6 +34,11 @@ type Options struct {
 	// ConfirmTimeout (1s); with fewer the receipt is Pending.
 	ConfirmReplicas int
 	ConfirmTimeout  time.Duration
+	// Batch is how many pipelines of concurrent vote presses (ReadTurn, the
+	// vote script, the poller's SeenUpdates and UpdatesDone: batch.go) may
+	// be in flight at once; the calls that come meanwhile share the next one
+	// (default 4; below 0 each call makes its own round trip).
+	Batch int
 }
 
 func (o Options) withDefaults() Options {
@@ -52,6 +57,9 @@ func (o Options) withDefaults() Options {
 	if o.ConfirmTimeout <= 0 {
 		o.ConfirmTimeout = defaultConfirmTimeout
 	}
+	if o.Batch == 0 {
+		o.Batch = defaultBatch
+	}
 	return o
 }
 
@@ -63,6 +71,7 @@ type Store struct {
 	opts    Options
 	onClose []func() error
 	pc      programmeCache
+	batch   *batcher // vote presses' round trips, shared (batch.go)
 
 	staffReady atomic.Bool // the issue-2 workers were migrated (ensureStaff)
 	groupReady atomic.Bool // the outbox's consumer group exists (ensureGroup)
@@ -74,7 +83,8 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	if !validPrefix(opts.Prefix) {
 		panic("store: key prefix must not contain '{' or '}'")
 	}
-	return &Store{rdb: rdb, k: keys{opts.Prefix}, opts: opts.withDefaults()}
+	opts = opts.withDefaults()
+	return &Store{rdb: rdb, k: keys{opts.Prefix}, opts: opts, batch: newBatcher(rdb, opts.Batch)}
 }
 
 // Open connects to the Redis of a URL (ParseRedisURL: one server, Sentinel or

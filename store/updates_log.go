@@ -12,7 +12,9 @@ import (
 // done in batches, after their handling. The key is FirstSeen's and the
 // webhook claims' (keys.go update): any value there counts as seen, and the
 // "done|poll" written here counts as done for a claim. Each command touches
-// one key, so a Redis Cluster client splits the pipeline per node.
+// one key, so a Redis Cluster client splits the pipeline per node. Both go
+// in the pipelines of the vote presses of the moment (batch.go): a look-up
+// is a read, a mark a plain SET, both safe to send again.
 
 // pollDone is the value UpdatesDone writes: done, by the lone poller.
 const pollDone = "done|poll"
@@ -25,16 +27,18 @@ func (s *Store) SeenUpdates(ctx context.Context, ids []int64) ([]bool, error) {
 		return nil, nil
 	}
 	cmds := make([]*redis.IntCmd, len(ids))
-	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	if err := s.batch.do(ctx, func(p redis.Pipeliner) {
 		for i, id := range ids {
 			cmds[i] = p.Exists(ctx, s.k.update(id))
 		}
-		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("seen updates (%d): %w", len(ids), err)
 	}
 	seen := make([]bool, len(ids))
 	for i, c := range cmds {
+		if err := c.Err(); err != nil {
+			return nil, fmt.Errorf("seen updates (%d): %w", len(ids), err)
+		}
 		seen[i] = c.Val() > 0
 	}
 	return seen, nil
@@ -47,13 +51,18 @@ func (s *Store) UpdatesDone(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, id := range ids {
-			p.Set(ctx, s.k.update(id), pollDone, s.opts.UpdateTTL)
+	cmds := make([]*redis.StatusCmd, len(ids))
+	if err := s.batch.do(ctx, func(p redis.Pipeliner) {
+		for i, id := range ids {
+			cmds[i] = p.Set(ctx, s.k.update(id), pollDone, s.opts.UpdateTTL)
 		}
-		return nil
 	}); err != nil {
 		return fmt.Errorf("updates done (%d): %w", len(ids), err)
+	}
+	for _, c := range cmds {
+		if err := c.Err(); err != nil {
+			return fmt.Errorf("updates done (%d): %w", len(ids), err)
+		}
 	}
 	return nil
 }

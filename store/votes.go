@@ -89,7 +89,7 @@ func (s *Store) castVote(ctx context.Context, cmd renovote.VoteCmd) (_ renovote.
 		st, res, acked, err = s.runConfirmed(ctx, scriptVote, keys, args...)
 		pending = acked < int64(s.opts.ConfirmReplicas)
 	} else {
-		st, res, err = s.run(ctx, scriptVote, keys, args...)
+		st, res, err = s.runBatched(ctx, scriptVote, keys, args...)
 	}
 	if err != nil {
 		return renovote.Receipt{}, "", "", wrap(err)

@@ -27,6 +27,7 @@ type loadFlags struct {
 	redisAOF   bool
 	limit      float64
 	shards     int
+	batch      int
 	cpuProfile string
 }
 
@@ -38,6 +39,7 @@ func (f *loadFlags) declare(fs *flag.FlagSet) {
 	fs.BoolVar(&f.redisAOF, "redis-aof", false, "load: on a redis-server of its own, append-only file fsynced at every write (instead of REDIS_URL or miniredis)")
 	fs.Float64Var(&f.limit, "limit", loadtest.DefaultRate, "load: outgoing calls per second of each bot (the same for both)")
 	fs.IntVar(&f.shards, "shards", 0, "load: chats each bot handles at once (default the bot's, 32)")
+	fs.IntVar(&f.batch, "batch", 0, "load: Redis pipelines of vote presses in flight at once, shared by the presses of the moment (default the store's, 4; -1: each press its own round trips)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "load: write a CPU profile of the run to this file (labels bot=full|bare, role=bot|resident)")
 }
 
@@ -97,18 +99,18 @@ func (c *cli) loadStore(ctx context.Context) (st *store.Store, backend string, s
 		if err != nil {
 			return nil, "", nil, nil, err
 		}
-		st, err := store.Open(ctx, r.URL)
+		st, err := store.OpenWith(ctx, r.URL, store.Options{Batch: c.load.batch})
 		if err != nil {
 			r.Close()
 			return nil, "", nil, nil, err
 		}
-		return st, "Redis " + redisVersion(ctx, st) + " of its own (appendonly yes, appendfsync always)", r.CPU, func() { st.Close(); r.Close() }, nil
+		return st, "Redis " + redisVersion(ctx, st) + " of its own (appendonly yes, appendfsync always)" + batchNote(c.load.batch), r.CPU, func() { st.Close(); r.Close() }, nil
 	case c.cfg.RedisURL != "":
-		st, err := store.OpenWith(ctx, c.cfg.RedisURL, store.Options{Prefix: loadPrefix()})
+		st, err := store.OpenWith(ctx, c.cfg.RedisURL, store.Options{Prefix: loadPrefix(), Batch: c.load.batch})
 		if err != nil {
 			return nil, "", nil, nil, err
 		}
-		backend := "Redis " + redisVersion(ctx, st) + " at REDIS_URL (" + redisPersistence(ctx, st) + "), key prefix " + st.Prefix()
+		backend := "Redis " + redisVersion(ctx, st) + " at REDIS_URL (" + redisPersistence(ctx, st) + "), key prefix " + st.Prefix() + batchNote(c.load.batch)
 		return st, backend, nil, func() {
 			// Only the run's keys, even when ctx ended.
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -127,6 +129,17 @@ func (c *cli) loadStore(ctx context.Context) (st *store.Store, backend string, s
 		}
 		return st, "miniredis (in-process, no persistence)", nil, closeMem, nil
 	}
+}
+
+// batchNote says how -batch set the store's batching, when it did.
+func batchNote(batch int) string {
+	switch {
+	case batch < 0:
+		return ", presses not batched"
+	case batch > 0:
+		return fmt.Sprintf(", at most %d batched pipelines in flight", batch)
+	}
+	return ""
 }
 
 // loadPrefix is a fresh key prefix for a run on a shared Redis.

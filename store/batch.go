@@ -27,8 +27,10 @@ import (
 // maxBatch bounds the callers of one pipeline.
 const maxBatch = 128
 
-// defaultBatch is how many batched pipelines may be in flight at once.
-const defaultBatch = 4
+// defaultBatch is how many batched pipelines may be in flight at once: one,
+// measured the cheapest per press (README, Performance); the presses that
+// come while it is out all go in the next.
+const defaultBatch = 1
 
 // batchOp is one caller's part of a pipeline.
 type batchOp struct {

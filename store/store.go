@@ -37,7 +37,7 @@ type Options struct {
 	// Batch is how many pipelines of concurrent vote presses (ReadTurn, the
 	// vote script, the poller's SeenUpdates and UpdatesDone: batch.go) may
 	// be in flight at once; the calls that come meanwhile share the next one
-	// (default 4; below 0 each call makes its own round trip).
+	// (default 1; below 0 each call makes its own round trip).
 	Batch int
 }
 

@@ -39,7 +39,7 @@ func (f *loadFlags) declare(fs *flag.FlagSet) {
 	fs.BoolVar(&f.redisAOF, "redis-aof", false, "load: on a redis-server of its own, append-only file fsynced at every write (instead of REDIS_URL or miniredis)")
 	fs.Float64Var(&f.limit, "limit", loadtest.DefaultRate, "load: outgoing calls per second of each bot (the same for both)")
 	fs.IntVar(&f.shards, "shards", 0, "load: chats each bot handles at once (default the bot's, 32)")
-	fs.IntVar(&f.batch, "batch", 0, "load: Redis pipelines of vote presses in flight at once, shared by the presses of the moment (default the store's, 4; -1: each press its own round trips)")
+	fs.IntVar(&f.batch, "batch", 0, "load: Redis pipelines of vote presses in flight at once, shared by the presses of the moment (default the store's, 1; -1: each press its own round trips)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "load: write a CPU profile of the run to this file (labels bot=full|bare, role=bot|resident)")
 }
 

@@ -12,7 +12,8 @@
 // Long polling alone (poll.go) runs its own getUpdates loop and confirms an
 // update to Telegram (the offset) only once it was handled and, when Dedupe
 // is an UpdateLog (the store), marked done in the store; the marks are
-// written in batches by one goroutine, and each poll's new ids are looked up
+// written in batches by one goroutine, and the ids of the first poll after
+// the start (the only ones a process before can have handled) are looked up
 // in one call. So an update taken by a process killed before it was marked
 // is delivered again to the next start and handled at least once (a vote is
 // idempotent by its update id, so it counts once); one marked done is not

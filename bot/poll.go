@@ -33,7 +33,13 @@ import (
 //   - Update log. When Config.Dedupe is an UpdateLog (the store), the new ids
 //     of a poll are looked up in one call (SeenUpdates): those handled
 //     before (by a process that died before the offset passed them) are
-//     dropped; Bot.handle then skips FirstSeen. Each handled update goes to
+//     dropped; Bot.handle then skips FirstSeen. Only the updates of the
+//     first answer after the start can have been handled before: a process
+//     before saw at most Telegram's 100 from the offset it left, and the
+//     first answer holds those (all 100, or all there were). Later polls
+//     bring updates no process has seen, so they are not looked up: a round
+//     trip less in the loop's path (should one come again anyway, a vote is
+//     idempotent by update id). Each handled update goes to
 //     one marker goroutine, which writes the done marks in batches
 //     (UpdatesDone, one round trip per batch; ids that come in during a
 //     write go in the next one) and retries a failed write with back-off
@@ -93,6 +99,12 @@ type poller struct {
 	known   map[int64]bool // ids taken at or above the offset: true once finished
 	pending int            // ids in known not finished
 	marks   []int64        // handled, waiting for their done mark
+
+	// The loop's own: whether a getUpdates has answered since the start, and
+	// the highest update id of that first answer (0: it was empty). Only
+	// ids up to it are looked up in the UpdateLog.
+	polled    bool
+	lookupMax int64
 
 	progress chan struct{} // the loop: an update finished (capacity 1)
 	wake     chan struct{} // the marker: ids to mark (capacity 1)
@@ -215,6 +227,8 @@ func (p *poller) take(raw []json.RawMessage, offset int64) ([]taken, int64) {
 	b := p.b
 	var fresh []taken
 	var low int64
+	first := !p.polled
+	p.polled = true
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, r := range raw {
@@ -225,6 +239,9 @@ func (p *poller) take(raw []json.RawMessage, offset int64) ([]taken, int64) {
 		}
 		if low == 0 || id < low {
 			low = id
+		}
+		if first {
+			p.lookupMax = max(p.lookupMax, id)
 		}
 		if _, ok := p.known[id]; ok || id < offset {
 			continue // in flight, or finished
@@ -291,12 +308,16 @@ func (p *poller) dispatch(ctx context.Context, fresh []taken) bool {
 		return true
 	}
 	b := p.b
-	var seen []bool
+	seen := map[int64]bool{} // handled before
+	var ids []int64          // those the first answer after the start brought
 	if p.ulog != nil {
-		ids := make([]int64, len(fresh))
-		for i, t := range fresh {
-			ids[i] = t.upd.ID
+		for _, t := range fresh {
+			if t.upd.ID <= p.lookupMax {
+				ids = append(ids, t.upd.ID)
+			}
 		}
+	}
+	if len(ids) > 0 {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), seenTimeout)
 		got, err := p.ulog.SeenUpdates(sctx, ids)
 		cancel()
@@ -307,11 +328,15 @@ func (p *poller) dispatch(ctx context.Context, fresh []taken) bool {
 			// Handling them is safe: votes are idempotent by update id.
 			b.log.Error("update log not read: updates handled as new", "updates", len(ids), "err", err)
 		default:
-			seen = got
+			for i, id := range ids {
+				if got[i] {
+					seen[id] = true
+				}
+			}
 		}
 	}
-	for i, t := range fresh {
-		if seen != nil && seen[i] {
+	for _, t := range fresh {
+		if seen[t.upd.ID] {
 			b.log.Info("update handled before, skipped", "update_id", t.upd.ID)
 			p.finish(t.upd.ID)
 			continue

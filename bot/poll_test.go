@@ -323,8 +323,11 @@ func TestPollOffsetHeldInFlight(t *testing.T) {
 		t.Fatalf("offset not moved once the update was done: %v", err)
 	}
 	log.get(func(l *memLog) {
-		if !slices.Equal(slices.Sorted(slices.Values(l.asked)), append([]int64{s}, fs...)) {
-			t.Errorf("SeenUpdates asked about %v, want each update once", l.asked)
+		// Only the first answer after the start can hold updates a process
+		// before handled: s (the bot polled before it was sent), not the
+		// later ones.
+		if len(l.asked) > 1 || len(l.asked) == 1 && l.asked[0] != s {
+			t.Errorf("SeenUpdates asked about %v, want at most %d (the first answer's)", l.asked, s)
 		}
 	})
 }
@@ -499,6 +502,15 @@ func TestPollSeenUpdates(t *testing.T) {
 	if len(e.logs.lines("handled before, skipped", fmt.Sprintf("update_id=%d", old))) != 1 {
 		t.Error("skipping a seen update is not logged")
 	}
+	// An update sent after the first answer is one no process has seen: it
+	// is not looked up.
+	later := u.Send("later")
+	e.reply(u.ID, 0, "re: later")
+	log.get(func(l *memLog) {
+		if !slices.Equal(slices.Sorted(slices.Values(l.asked)), []int64{old, fresh}) {
+			t.Errorf("SeenUpdates asked about %v, want the first answer's %d and %d, not %d", l.asked, old, fresh, later)
+		}
+	})
 	e.stop(r)
 
 	log.set(func(l *memLog) { l.seenErr = errors.New("store down") })

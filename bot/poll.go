@@ -22,9 +22,10 @@ import (
 //   - In flight. Telegram so returns the updates still in flight (and those
 //     finished above a pending one) with every poll, at once: they are
 //     skipped, known in memory. While updates are in flight, a poll is not
-//     repeated at once: the loop waits until an update is finished (when
-//     the answer was full, Telegram's 100, one that moves the offset: there
-//     is nothing else to get until then); when it was not full it also
+//     repeated at once: the loop waits until an update is handled or
+//     finished (its resident may have pressed again meanwhile; when the
+//     answer was full, Telegram's 100, until the offset moves: there is
+//     nothing else to get until then); when it was not full it also
 //     polls again after stalledPoll, for the new updates of other chats
 //     while one update takes long. It never spins; with nothing in flight
 //     it long-polls. The price: Telegram returns at most 100 updates from
@@ -106,7 +107,7 @@ type poller struct {
 	polled    bool
 	lookupMax int64
 
-	progress chan struct{} // the loop: an update finished (capacity 1)
+	progress chan struct{} // the loop: an update handled or finished (capacity 1)
 	wake     chan struct{} // the marker: ids to mark (capacity 1)
 	closing  chan struct{} // the marker: write what is left and return
 	marked   chan struct{} // closed when the marker has returned
@@ -372,6 +373,7 @@ func (p *poller) handled(id int64) {
 	p.marks = append(p.marks, id)
 	p.mu.Unlock()
 	signal(p.wake)
+	signal(p.progress)
 }
 
 // finish counts updates as finished for the offset.

@@ -54,15 +54,29 @@ func (h *pipeHook) most() int {
 }
 
 // batchedStore returns a store whose vote presses share one pipeline in
-// flight, on a client each of whose pipelines takes at least delay.
-func batchedStore(t *testing.T, rdb redis.UniversalClient, delay time.Duration) (*store.Store, *pipeHook) {
+// flight, on a client each of whose pipelines takes at least delay, with n
+// households registered in lm.
+func batchedStore(t *testing.T, rdb redis.UniversalClient, delay time.Duration, n int) (*store.Store, []renovote.Household, *pipeHook) {
 	t.Helper()
 	h := &pipeHook{delay: delay}
 	rdb.AddHook(h)
 	s := storetest.NewOn(t, rdb, store.Options{Batch: 1})
 	ctx := context.Background()
 	must(t, s.ApplyProgramme(ctx, testProgramme()))
-	return s, h
+	hhs := households(lm, n)
+	_, err := s.ImportRegister(ctx, lm, hhs, store.ImportOptions{Actor: "cli:test", Now: opens})
+	must(t, err)
+	return s, hhs, h
+}
+
+// ownServer returns a miniredis of the test's own and a client on it.
+func ownServer(t *testing.T, opts redis.Options) (*miniredis.Miniredis, *redis.Client) {
+	t.Helper()
+	mr := miniredis.RunT(t)
+	opts.Addr = mr.Addr()
+	rdb := redis.NewClient(&opts)
+	t.Cleanup(func() { rdb.Close() })
+	return mr, rdb
 }
 
 // Presses made at once share pipelines, and each gets its own answer: every
@@ -72,10 +86,7 @@ func batchedStore(t *testing.T, rdb redis.UniversalClient, delay time.Duration) 
 func TestBatchedPresses(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, hook := batchedStore(t, storetest.Client(t), 2*time.Millisecond)
-	hhs := households(lm, 40)
-	_, err := s.ImportRegister(ctx, lm, hhs, store.ImportOptions{Actor: "cli:test", Now: opens})
-	must(t, err)
+	s, hhs, hook := batchedStore(t, storetest.Client(t), 2*time.Millisecond, 40)
 	for i, h := range hhs {
 		must(t, s.Bind(ctx, int64(1000+i), h.Ref(), 3, during))
 	}
@@ -144,10 +155,7 @@ func TestBatchedPresses(t *testing.T) {
 func TestBatchedCallerGivesUp(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, _ := batchedStore(t, storetest.Client(t), 200*time.Millisecond)
-	hhs := households(lm, 1)
-	_, err := s.ImportRegister(ctx, lm, hhs, store.ImportOptions{Actor: "cli:test", Now: opens})
-	must(t, err)
+	s, hhs, _ := batchedStore(t, storetest.Client(t), 200*time.Millisecond, 1)
 
 	slow := make(chan error, 1)
 	go func() { // takes the only pipeline for 200 ms, and gives up after 20
@@ -162,7 +170,7 @@ func TestBatchedCallerGivesUp(t *testing.T) {
 	}
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	_, err = s.CastVote(short, cmd(hhs[0].Ref(), renovote.ChoiceAgree, during))
+	_, err := s.CastVote(short, cmd(hhs[0].Ref(), renovote.ChoiceAgree, during))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a queued vote past its deadline: %v, want context.DeadlineExceeded", err)
 	}
@@ -182,14 +190,9 @@ func TestBatchedCallerGivesUp(t *testing.T) {
 func TestBatchedVoteScriptFlushed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	s, _ := batchedStore(t, rdb, 0)
-	hhs := households(lm, 2)
-	_, err := s.ImportRegister(ctx, lm, hhs, store.ImportOptions{Actor: "cli:test", Now: opens})
-	must(t, err)
-	_, err = s.CastVote(ctx, cmd(hhs[0].Ref(), renovote.ChoiceAgree, during))
+	_, rdb := ownServer(t, redis.Options{})
+	s, hhs, _ := batchedStore(t, rdb, 0, 2)
+	_, err := s.CastVote(ctx, cmd(hhs[0].Ref(), renovote.ChoiceAgree, during))
 	must(t, err)
 	must(t, rdb.ScriptFlush(ctx).Err())
 	rc, err := s.CastVote(ctx, cmd(hhs[1].Ref(), renovote.ChoiceDisagree, during))
@@ -207,13 +210,8 @@ func TestBatchedVoteScriptFlushed(t *testing.T) {
 func TestBatchedServerGone(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
-	t.Cleanup(func() { rdb.Close() })
-	s, _ := batchedStore(t, rdb, 0)
-	hhs := households(lm, 8)
-	_, err := s.ImportRegister(ctx, lm, hhs, store.ImportOptions{Actor: "cli:test", Now: opens})
-	must(t, err)
+	mr, rdb := ownServer(t, redis.Options{MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	s, hhs, _ := batchedStore(t, rdb, 0, 8)
 	mr.Close()
 	var wg sync.WaitGroup
 	errs := make([]error, len(hhs))

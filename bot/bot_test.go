@@ -502,13 +502,7 @@ func TestRunWaitsForInFlight(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	started, release := make(chan struct{}), make(chan struct{})
-	h := handlerFunc(func(ctx context.Context, in dialogs.Input, now time.Time) (dialogs.Response, error) {
-		if in.Text == "slow" {
-			close(started)
-			<-release
-		}
-		return echo(ctx, in, now)
-	})
+	h := slowEcho(started, release)
 	r := e.run(e.newBot(h, nil))
 	u := e.srv.User(1301, "S", "en")
 	u.Send("slow")

@@ -144,17 +144,23 @@ type running struct {
 // Run's error checked) at cleanup unless the test stops it itself.
 func (e *env) run(b *Bot) *running {
 	e.t.Helper()
-	ctx, cancel := context.WithCancel(e.ctx)
-	r := &running{cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(r.done)
-		r.err = b.Run(ctx)
-	}()
-	e.t.Cleanup(func() { e.stop(r) })
+	r := e.runBusy(b)
 	if err := e.srv.WaitLongPoll(e.ctx); err != nil {
 		e.t.Fatalf("bot never polled: %v", err)
 	}
 	return r
+}
+
+// slowEcho echoes, but holds the text "slow": it closes started and waits
+// for release first.
+func slowEcho(started, release chan struct{}) handlerFunc {
+	return func(ctx context.Context, in dialogs.Input, now time.Time) (dialogs.Response, error) {
+		if in.Text == "slow" {
+			close(started)
+			<-release
+		}
+		return echo(ctx, in, now)
+	}
 }
 
 // stop cancels Run and waits for it to return.

@@ -287,13 +287,7 @@ func TestPollOffsetHeldInFlight(t *testing.T) {
 	e := newEnv(t)
 	log := newMemLog()
 	started, release := make(chan struct{}), make(chan struct{})
-	h := handlerFunc(func(ctx context.Context, in dialogs.Input, now time.Time) (dialogs.Response, error) {
-		if in.Text == "slow" {
-			close(started)
-			<-release
-		}
-		return echo(ctx, in, now)
-	})
+	h := slowEcho(started, release)
 	e.run(e.newBot(h, func(c *Config) { c.Dedupe = log }))
 	s := e.srv.User(2201, "S", "en").Send("slow")
 	<-started

@@ -181,16 +181,10 @@ func (e *env) hookBot(h Handler, claims *memClaims, public string, mod func(*Con
 // setting the webhook): a GET is answered 405 then.
 func (e *env) runHook(b *Bot, own string) *running {
 	e.t.Helper()
-	ctx, cancel := context.WithCancel(e.ctx)
-	r := &running{cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(r.done)
-		r.err = b.Run(ctx)
-	}()
-	e.t.Cleanup(func() { e.stop(r) })
+	r := e.runBusy(b)
 	served := make(chan error, 1)
 	go func() {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, own, nil)
+		req, _ := http.NewRequestWithContext(e.ctx, http.MethodGet, own, nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()

@@ -44,8 +44,9 @@ type Config struct {
 	// PollTimeout is the long-polling timeout (default 50s, at least 2s); a
 	// poll asks the server to wait PollTimeout-1s, in whole seconds.
 	PollTimeout time.Duration
-	// Shards is how many chats are handled at once (default 32); one chat is
-	// always handled serially.
+	// Shards is how many chats are handled at once (default 256); one chat
+	// is always handled serially. Most of a press's time is spent waiting
+	// on the store and Telegram, so many chats at once keep both cores busy.
 	Shards int
 	// Rate limits outgoing calls per second across all chats (default 25),
 	// bulk messages included, with a burst of Rate/20 (at least 2). Replies
@@ -133,6 +134,9 @@ type Bot struct {
 // PollTimeout-1s in whole seconds, and 0 would make it poll without waiting.
 const minPollTimeout = 2 * time.Second
 
+// DefaultShards is Config.Shards's default.
+const DefaultShards = 256
+
 // getMeTimeout bounds the getMe call of New.
 const getMeTimeout = 10 * time.Second
 
@@ -154,7 +158,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	cfg.PollTimeout = max(cfg.PollTimeout, minPollTimeout)
 	if cfg.Shards <= 0 {
-		cfg.Shards = 32
+		cfg.Shards = DefaultShards
 	}
 	if cfg.Rate <= 0 {
 		cfg.Rate = 25
@@ -214,6 +218,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 			tr = def.Clone()
 		}
 		tr.MaxIdleConnsPerHost = cfg.Shards + 1
+		// The default total (100) would close and dial connections again
+		// when more shards than that call at once.
+		tr.MaxIdleConns = max(tr.MaxIdleConns, tr.MaxIdleConnsPerHost)
 		client = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: tr}
 		b.client = client
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,22 +16,43 @@ import (
 // loop, so that Telegram forgets an update only once it was handled.
 //
 //   - Offset. getUpdates confirms every update below the offset it is sent.
-//     The loop sends the lowest update id it took and has not finished yet
-//     (handled, and with an UpdateLog marked done in the store), or the
-//     highest taken + 1 when none is pending. A process killed while it
-//     holds updates leaves them unconfirmed: the next start gets them again.
-//   - In flight. Telegram so returns the updates still in flight (and those
-//     finished above a pending one) with every poll, at once: they are
-//     skipped, known in memory. While updates are in flight, a poll is not
-//     repeated at once: the loop waits until an update is handled or
+//     An update taken is safe to confirm once it is finished (handled, and
+//     with an UpdateLog marked done in the store) or, with an UpdateJournal,
+//     once it is journaled: the store keeps it until it is marked done, and
+//     the next start handles what the journal still holds (replay, below).
+//     The loop sends the lowest update id taken and not safe yet, or the
+//     highest taken + 1 when none is. A process killed while it holds
+//     updates neither journaled nor finished leaves them unconfirmed: the
+//     next start gets them again from Telegram.
+//   - Journal. With an UpdateJournal (the store, beside its UpdateLog), each
+//     poll's new updates are queued in their shards and then journaled in
+//     one write (JournalUpdates) before the loop polls again, so the next
+//     poll confirms them and brings only updates not seen yet. Handling
+//     does not wait for the write; the done marks do (upJournaling): a mark
+//     deletes its update from the journal, so it must come after the
+//     update's write.
+//     A write that fails (the store is unreachable, journalTimeout) leaves
+//     its updates not safe: they hold the offset until finished, as without
+//     a journal. At most maxInFlight updates are taken and not finished: past
+//     it the loop waits for one to finish before it polls again.
+//   - Replay. Before its first poll the loop reads the journal
+//     (JournaledUpdates, retried with back-off until it answers): the updates
+//     a process before took and did not mark done. Those the UpdateLog has
+//     marked done are marked again (which deletes them from the journal);
+//     the others are handled first, in id order, before any new update.
+//   - In flight, not safe. Telegram returns the updates not confirmed (and
+//     those finished above them) with every poll, at once: they are
+//     skipped, known in memory. While updates not safe are in flight, a poll
+//     is not repeated at once: the loop waits until an update is handled or
 //     finished (its resident may have pressed again meanwhile; when the
 //     answer was full, Telegram's 100, until the offset moves: there is
 //     nothing else to get until then); when it was not full it also
 //     polls again after stalledPoll, for the new updates of other chats
 //     while one update takes long. It never spins; with nothing in flight
-//     it long-polls. The price: Telegram returns at most 100 updates from
-//     the offset, so at most 100 are in flight from the oldest unfinished
-//     one (a long handling holds the others back, HandleTimeout at most).
+//     it long-polls. The price, without a journal: Telegram returns at most
+//     100 updates from the offset, so at most 100 are in flight from the
+//     oldest unfinished one (a long handling holds the others back,
+//     HandleTimeout at most).
 //   - Update log. When Config.Dedupe is an UpdateLog (the store), the new ids
 //     of a poll are looked up in one call (SeenUpdates): those handled
 //     before (by a process that died before the offset passed them) are
@@ -70,6 +92,20 @@ type UpdateLog interface {
 	UpdatesDone(ctx context.Context, ids []int64) error
 }
 
+// UpdateJournal keeps the updates a lone poller took from Telegram until
+// they are handled (store.Store and sqlstore.Store implement it, beside
+// UpdateLog, whose UpdatesDone deletes the ids it marks from the journal).
+// When Config.Dedupe is both, long polling alone journals the updates it
+// takes and confirms them to Telegram at once (poll.go).
+type UpdateJournal interface {
+	// JournalUpdates keeps updates, their raw JSON by id. Writing one again
+	// replaces it.
+	JournalUpdates(ctx context.Context, updates map[int64][]byte) error
+	// JournaledUpdates returns the updates journaled and not marked done
+	// since (save those too old to matter, which the store drops).
+	JournaledUpdates(ctx context.Context) (map[int64][]byte, error)
+}
+
 const (
 	// stalledPoll is how long the loop waits, with updates in flight and
 	// Telegram's last answer not full, before it polls again without an
@@ -87,19 +123,40 @@ const (
 	markBackoffMax = time.Second
 	// markRetryMin is the shortest wait after a failed done mark.
 	markRetryMin = 100 * time.Millisecond
+	// journalTimeout bounds the journal write of a poll's new updates: past
+	// it they are not safe, and hold the offset until finished.
+	journalTimeout = 500 * time.Millisecond
+	// maxInFlight bounds the updates taken and not finished, with a journal
+	// (without one, Telegram's 100 do).
+	maxInFlight = 1000
 )
+
+// upState is where an update taken stands.
+type upState uint8
+
+const (
+	upTaken      upState = iota // in flight, neither journaled nor finished
+	upJournaling                // in flight, its journal write to come or under way
+	upJournaled                 // in flight, journaled: safe to confirm
+	upFinished                  // handled and marked done, or ignored
+)
+
+// unsafe reports whether an update in st holds the offset.
+func (st upState) unsafe() bool { return st == upTaken || st == upJournaling }
 
 // poller is the loop of a bot long polling alone.
 type poller struct {
 	b         *Bot
 	ulog      UpdateLog       // nil: FirstSeen per update
+	journal   UpdateJournal   // nil: none (without an UpdateLog, none either)
 	handleCtx context.Context // the handling; ends HandleTimeout after the loop
 
 	mu      sync.Mutex
-	next    int64          // highest update id taken + 1 (0: none yet)
-	known   map[int64]bool // ids taken at or above the offset: true once finished
-	pending int            // ids in known not finished
-	marks   []int64        // handled, waiting for their done mark
+	next    int64             // highest update id taken + 1 (0: none yet)
+	known   map[int64]upState // ids taken at or above the offset, and in flight below it
+	pending int               // ids in known not finished
+	unsafe  int               // ids in known upTaken or upJournaling: they hold the offset
+	marks   []int64           // handled, waiting for their done mark (and journal write)
 
 	// The loop's own: whether a getUpdates has answered since the start, and
 	// the highest update id of that first answer (0: it was empty). Only
@@ -119,10 +176,13 @@ type poller struct {
 // newPoller returns the loop's state and starts its marker, with an
 // UpdateLog. close stops the marker.
 func newPoller(b *Bot, handleCtx context.Context) *poller {
-	p := &poller{b: b, handleCtx: handleCtx, known: map[int64]bool{},
+	p := &poller{b: b, handleCtx: handleCtx, known: map[int64]upState{},
 		progress: make(chan struct{}, 1), wake: make(chan struct{}, 1),
 		closing: make(chan struct{}), marked: make(chan struct{}), markWarn: every(5 * time.Second)}
 	p.ulog, _ = b.cfg.Dedupe.(UpdateLog)
+	if p.ulog != nil {
+		p.journal, _ = b.cfg.Dedupe.(UpdateJournal)
+	}
 	p.markCtx, p.stopMark = context.WithCancel(context.WithoutCancel(handleCtx))
 	if p.ulog == nil {
 		close(p.marked)
@@ -145,6 +205,9 @@ func signal(ch chan struct{}) {
 // shutdown deadline, not taken: it comes again at the next start).
 func (p *poller) run(ctx context.Context) {
 	b := p.b
+	if p.journal != nil && !p.replay(ctx) {
+		return
+	}
 	var backoff time.Duration
 	for ctx.Err() == nil {
 		offset := p.offset()
@@ -162,7 +225,12 @@ func (p *poller) run(ctx context.Context) {
 		}
 		backoff = 0
 		fresh, low := p.take(raw, offset)
-		if !p.dispatch(ctx, fresh) {
+		queued, ok := p.dispatch(ctx, fresh)
+		p.writeJournal(ctx, queued)
+		if !ok {
+			return
+		}
+		if !p.waitRoom(ctx) {
 			return
 		}
 		if len(raw) > 0 && p.inFlight() {
@@ -196,19 +264,21 @@ func conflictHint(err error) string {
 }
 
 // offset is the next getUpdates offset: the lowest update id taken and not
-// finished, or the highest taken + 1. The finished ids below it are
-// forgotten: this poll confirms them.
+// safe (neither journaled nor finished), or the highest taken + 1. The
+// finished ids below it are forgotten: this poll confirms them.
 func (p *poller) offset() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	off := p.next
-	for id, done := range p.known {
-		if !done && id < off {
-			off = id
+	if p.unsafe > 0 {
+		for id, st := range p.known {
+			if st.unsafe() && id < off {
+				off = id
+			}
 		}
 	}
-	for id := range p.known {
-		if id < off {
+	for id, st := range p.known {
+		if id < off && st == upFinished {
 			delete(p.known, id)
 		}
 	}
@@ -219,6 +289,7 @@ func (p *poller) offset() int64 {
 type taken struct {
 	upd  *models.Update
 	chat int64
+	raw  []byte // as Telegram gave it, for the journal
 }
 
 // take picks the updates of a getUpdates answer not known yet and returns
@@ -247,29 +318,52 @@ func (p *poller) take(raw []json.RawMessage, offset int64) ([]taken, int64) {
 		if _, ok := p.known[id]; ok || id < offset {
 			continue // in flight, or finished
 		}
-		p.next = max(p.next, id+1)
-		upd, err := decodeSafely(r)
-		if err == nil && upd.ID != id {
-			err = errors.New("update_id given twice")
+		st := upTaken
+		if p.journal != nil {
+			st = upJournaling
 		}
-		if err != nil {
-			b.log.Warn("update not decoded, ignored", "update_id", id, "err", err)
-			p.known[id] = true
-			continue
+		if t, ok := p.admitLocked(id, r, st); ok {
+			fresh = append(fresh, t)
 		}
-		chat, ok := chatOf(upd)
-		if ok {
-			_, ok = toInput(upd)
-		}
-		if !ok { // not a message or a press in a private chat: ignored
-			p.known[id] = true
-			continue
-		}
-		p.known[id] = false
-		p.pending++
-		fresh = append(fresh, taken{upd: upd, chat: chat})
 	}
 	return fresh, low
+}
+
+// admitLocked records a new update (id, its raw JSON) as st (upTaken or
+// upJournaling from Telegram, upJournaled from the journal) and returns it
+// to handle, or
+// records it finished when it is ignored: not decoded, or not a message or
+// a press in a private chat.
+func (p *poller) admitLocked(id int64, r []byte, st upState) (taken, bool) {
+	b := p.b
+	if st != upJournaled {
+		// Not from the journal: an update journaled after one the journal
+		// missed must not confirm that one to Telegram.
+		p.next = max(p.next, id+1)
+	}
+	upd, err := decodeSafely(r)
+	if err == nil && upd.ID != id {
+		err = errors.New("update_id given twice")
+	}
+	if err != nil {
+		b.log.Warn("update not decoded, ignored", "update_id", id, "err", err)
+		p.known[id] = upFinished
+		return taken{}, false
+	}
+	chat, ok := chatOf(upd)
+	if ok {
+		_, ok = toInput(upd)
+	}
+	if !ok { // not a message or a press in a private chat: ignored
+		p.known[id] = upFinished
+		return taken{}, false
+	}
+	p.known[id] = st
+	p.pending++
+	if st.unsafe() {
+		p.unsafe++
+	}
+	return taken{upd: upd, chat: chat, raw: r}, true
 }
 
 // updateID reads an update's id without decoding the rest: at once when it
@@ -302,11 +396,12 @@ func updateID(r json.RawMessage) (int64, bool) {
 
 // dispatch drops the updates the UpdateLog has seen and queues the others
 // in their chats' shards, all of them even when ctx ends meanwhile: they
-// are taken. It returns false when the shards refuse one (the shutdown
-// deadline passed): those not queued come again at the next start.
-func (p *poller) dispatch(ctx context.Context, fresh []taken) bool {
+// are taken. It returns those queued, and false when the shards refuse one
+// (the shutdown deadline passed): those not queued come again at the next
+// start.
+func (p *poller) dispatch(ctx context.Context, fresh []taken) ([]taken, bool) {
 	if len(fresh) == 0 {
-		return true
+		return nil, true
 	}
 	b := p.b
 	seen := map[int64]bool{} // handled before
@@ -336,18 +431,134 @@ func (p *poller) dispatch(ctx context.Context, fresh []taken) bool {
 			}
 		}
 	}
+	queued := fresh[:0:0]
 	for _, t := range fresh {
 		if seen[t.upd.ID] {
 			b.log.Info("update handled before, skipped", "update_id", t.upd.ID)
-			p.finish(t.upd.ID)
+			p.mu.Lock()
+			journaled := p.known[t.upd.ID] == upJournaled
+			p.mu.Unlock()
+			if journaled {
+				p.handled(t.upd.ID) // marked again: deleted from the journal
+			} else {
+				p.finish(t.upd.ID)
+			}
 			continue
 		}
 		if err := b.disp.submitFunc(p.handleCtx, t.chat, t.upd, func() { p.handle(t.upd) }); err != nil {
 			b.log.Warn("update not queued at shutdown: it comes again at the next start", "update_id", t.upd.ID)
+			return queued, false
+		}
+		queued = append(queued, t)
+	}
+	return queued, true
+}
+
+// writeJournal journals the updates just queued, in one write within
+// journalTimeout, and then counts them safe. A failed write leaves them not
+// safe (logged): they hold the offset until finished. Either way their done
+// marks may go now.
+func (p *poller) writeJournal(ctx context.Context, queued []taken) {
+	if p.journal == nil || len(queued) == 0 {
+		return
+	}
+	ups := make(map[int64][]byte, len(queued))
+	for _, t := range queued {
+		ups[t.upd.ID] = t.raw
+	}
+	jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journalTimeout)
+	err := p.journal.JournalUpdates(jctx, ups)
+	cancel()
+	if err != nil {
+		p.b.log.Error("updates not journaled: the offset waits for them to be handled", "updates", len(ups), "err", err)
+	}
+	p.mu.Lock()
+	for id := range ups {
+		if p.known[id] != upJournaling {
+			continue
+		}
+		if err != nil {
+			p.known[id] = upTaken
+			continue
+		}
+		p.known[id] = upJournaled
+		p.unsafe--
+	}
+	p.mu.Unlock()
+	signal(p.wake)
+}
+
+// waitRoom waits, with maxInFlight updates or more in flight, until one
+// finishes. False when ctx ended.
+func (p *poller) waitRoom(ctx context.Context) bool {
+	for {
+		p.mu.Lock()
+		full := p.pending >= maxInFlight
+		p.mu.Unlock()
+		if !full {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-p.progress:
+		}
+	}
+}
+
+// replay handles what the journal holds from a process before, before the
+// first poll: the updates the UpdateLog marked done are marked again (which
+// deletes them from the journal), the others are queued in id order. It
+// reads the journal until it answers, backing off as after a failed poll.
+// False when ctx ended first.
+func (p *poller) replay(ctx context.Context) bool {
+	b := p.b
+	var ups map[int64][]byte
+	var backoff time.Duration
+	for {
+		jctx, cancel := context.WithTimeout(ctx, settleTimeout)
+		var err error
+		ups, err = p.journal.JournaledUpdates(jctx)
+		cancel()
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		backoff = pollBackoff(err, backoff)
+		b.log.Error("update journal not read: polling waits for it", "err", err, "retry_in", backoff)
+		if sleep(ctx, backoff) != nil {
 			return false
 		}
 	}
-	return true
+	if len(ups) == 0 {
+		return true
+	}
+	ids := make([]int64, 0, len(ups))
+	for id := range ups {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var fresh []taken
+	p.mu.Lock()
+	for _, id := range ids {
+		if t, ok := p.admitLocked(id, ups[id], upJournaled); ok {
+			fresh = append(fresh, t)
+		} else {
+			p.marks = append(p.marks, id) // deleted from the journal
+		}
+	}
+	p.lookupMax = max(p.lookupMax, ids[len(ids)-1])
+	p.mu.Unlock()
+	b.log.Info("updates journaled by a process before: handling them first", "updates", len(ids))
+	queued, ok := p.dispatch(ctx, fresh)
+	if len(queued) < len(fresh) {
+		// Not queued at shutdown: they stay journaled for the next start.
+		b.log.Warn("journaled updates not queued at shutdown", "updates", len(fresh)-len(queued))
+	}
+	signal(p.wake)
+	return ok
 }
 
 // handle handles one update in its shard and finishes it, unless it was
@@ -380,21 +591,26 @@ func (p *poller) handled(id int64) {
 func (p *poller) finish(ids ...int64) {
 	p.mu.Lock()
 	for _, id := range ids {
-		if done, ok := p.known[id]; ok && !done {
-			p.known[id] = true
-			p.pending--
+		st, ok := p.known[id]
+		if !ok || st == upFinished {
+			continue
 		}
+		if st.unsafe() {
+			p.unsafe--
+		}
+		p.known[id] = upFinished
+		p.pending--
 	}
 	p.mu.Unlock()
 	signal(p.progress)
 }
 
-// inFlight reports whether updates are taken and not finished: Telegram
+// inFlight reports whether updates are taken and not safe: Telegram
 // returns them with every poll, at once.
 func (p *poller) inFlight() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.pending > 0
+	return p.unsafe > 0
 }
 
 // waitFinished waits, after a poll that came back with updates in flight
@@ -449,8 +665,7 @@ func (p *poller) flush() {
 	var backoff time.Duration
 	for {
 		p.mu.Lock()
-		ids = append(ids, p.marks...)
-		p.marks = nil
+		ids = p.readyMarksLocked(ids)
 		p.mu.Unlock()
 		if len(ids) == 0 {
 			return
@@ -475,6 +690,23 @@ func (p *poller) flush() {
 			return
 		}
 	}
+}
+
+// readyMarksLocked appends to ids the handled updates whose done mark may
+// be written, and leaves in p.marks those whose journal write is still to
+// come: a mark deletes its update from the journal, so it goes after.
+func (p *poller) readyMarksLocked(ids []int64) []int64 {
+	held := p.marks[:0]
+	for _, id := range p.marks {
+		if p.known[id] == upJournaling {
+			held = append(held, id)
+		} else {
+			ids = append(ids, id)
+		}
+	}
+	clear(p.marks[len(held):])
+	p.marks = held
+	return ids
 }
 
 // markPause waits d after a failed mark, or less when more updates are

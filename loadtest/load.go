@@ -65,7 +65,7 @@ type Config struct {
 	// would make this a test of the limiter).
 	Rate float64
 	// Shards is how many chats each bot handles at once (bot.Config.Shards,
-	// default the bot's: 32).
+	// default the bot's, bot.DefaultShards).
 	Shards int
 
 	// Start is the bots' clock when the run starts; it runs at real speed

@@ -74,6 +74,7 @@ func TestSurveyResultsFromCounters(t *testing.T)     { storesuite.TestSurveyResu
 func TestSurveyWindow(t *testing.T)                  { storesuite.TestSurveyWindow(t) }
 func TestTakeRemindersCapAndReplay(t *testing.T)     { storesuite.TestTakeRemindersCapAndReplay(t) }
 func TestUnqueuedNotices(t *testing.T)               { storesuite.TestUnqueuedNotices(t) }
+func TestUpdateJournal(t *testing.T)                 { storesuite.TestUpdateJournal(t) }
 func TestUpdateLog(t *testing.T)                     { storesuite.TestUpdateLog(t) }
 func TestUpdateLogSharesMarks(t *testing.T)          { storesuite.TestUpdateLogSharesMarks(t) }
 func BenchmarkCastVote(b *testing.B)                 { storesuite.BenchmarkCastVote(b) }

@@ -65,9 +65,10 @@ func (s *Store) SeenUpdates(ctx context.Context, ids []int64) ([]bool, error) {
 	return seen, nil
 }
 
-// UpdatesDone marks the updates handled for Options.UpdateTTL, in one
-// transaction. It is a plain write: a retry is harmless, and an update
-// already marked stays done.
+// UpdatesDone marks the updates handled for Options.UpdateTTL and deletes
+// them from the update journal (updates_journal.go), in one transaction. It
+// is a plain write: a retry is harmless, and an update already marked stays
+// done.
 func (s *Store) UpdatesDone(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
@@ -80,9 +81,17 @@ func (s *Store) UpdatesDone(ctx context.Context, ids []int64) error {
 			return err
 		}
 		defer st.Close()
+		del, err := tx.PrepareContext(ctx, `DELETE FROM update_journal WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer del.Close()
 		exp := now.Add(s.opts.UpdateTTL).UnixNano()
 		for _, id := range ids {
 			if _, err := st.ExecContext(ctx, id, exp); err != nil {
+				return err
+			}
+			if _, err := del.ExecContext(ctx, id); err != nil {
 				return err
 			}
 		}

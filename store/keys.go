@@ -64,6 +64,9 @@ import (
 //	                                    by a lone poller (UpdatesDone, updates_log.go), TTL UpdateTTL; through the
 //	                                    webhook (updates_claim.go): "run|<token>|<attempt>" with the lease as
 //	                                    TTL while handled, then "fail|<attempt>" or "done|<token>", TTL UpdateTTL
+//	P updjournal                hash    update id -> "<unix ms>|<raw update JSON>": taken by a lone poller
+//	                                    from Telegram, not handled yet (JournalUpdates, updates_journal.go);
+//	                                    UpdatesDone deletes the ids it marks
 //	P throttle:invite:<userID>  zset    failed code attempts (score unix ms)
 //	P session:<key>             string  opaque session bytes, TTL by caller
 //	P{c:ID}:notices             zset    ids of notices to the compound (score: created, unix ms)
@@ -116,6 +119,7 @@ func (k keys) announced() string    { return k.p + "announced" }
 func (k keys) invite(code string) string { return k.p + "invite:" + code }
 func (k keys) user(id int64) string      { return k.p + "user:" + strconv.FormatInt(id, 10) }
 func (k keys) update(id int64) string    { return k.p + "upd:" + strconv.FormatInt(id, 10) }
+func (k keys) journal() string           { return k.p + "updjournal" }
 func (k keys) throttle(userID int64) string {
 	return k.p + "throttle:invite:" + strconv.FormatInt(userID, 10)
 }

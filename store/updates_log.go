@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -45,17 +46,24 @@ func (s *Store) SeenUpdates(ctx context.Context, ids []int64) ([]bool, error) {
 }
 
 // UpdatesDone marks the updates handled for Options.UpdateTTL, in one
-// pipeline of SET. It is a plain write: a retry is harmless, and an update
-// already marked stays done.
+// pipeline of SET, and deletes them from the journal (updates_journal.go)
+// with an HDEL at its end. It is a plain write: a retry is harmless, and an
+// update already marked stays done.
 func (s *Store) UpdatesDone(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	cmds := make([]*redis.StatusCmd, len(ids))
+	var del *redis.IntCmd
 	if err := s.batch.do(ctx, func(p redis.Pipeliner) {
 		for i, id := range ids {
 			cmds[i] = p.Set(ctx, s.k.update(id), pollDone, s.opts.UpdateTTL)
 		}
+		fields := make([]string, len(ids))
+		for i, id := range ids {
+			fields[i] = strconv.FormatInt(id, 10)
+		}
+		del = p.HDel(ctx, s.k.journal(), fields...)
 	}); err != nil {
 		return fmt.Errorf("updates done (%d): %w", len(ids), err)
 	}
@@ -63,6 +71,9 @@ func (s *Store) UpdatesDone(ctx context.Context, ids []int64) error {
 		if err := c.Err(); err != nil {
 			return fmt.Errorf("updates done (%d): %w", len(ids), err)
 		}
+	}
+	if err := del.Err(); err != nil {
+		return fmt.Errorf("updates done (%d): journal: %w", len(ids), err)
 	}
 	return nil
 }

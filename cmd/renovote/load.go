@@ -11,9 +11,11 @@ import (
 	"log/slog"
 	"os"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/renovote/renovote/bot"
 	"github.com/renovote/renovote/loadtest"
 	"github.com/renovote/renovote/store"
 )
@@ -38,7 +40,7 @@ func (f *loadFlags) declare(fs *flag.FlagSet) {
 	fs.IntVar(&f.rounds, "rounds", 2, "load: rounds, each measuring both bots in turn")
 	fs.BoolVar(&f.redisAOF, "redis-aof", false, "load: on a redis-server of its own, append-only file fsynced at every write (instead of REDIS_URL or miniredis)")
 	fs.Float64Var(&f.limit, "limit", loadtest.DefaultRate, "load: outgoing calls per second of each bot (the same for both)")
-	fs.IntVar(&f.shards, "shards", 0, "load: chats each bot handles at once (default the bot's, 32)")
+	fs.IntVar(&f.shards, "shards", 0, "load: chats each bot handles at once (default the bot's, "+strconv.Itoa(bot.DefaultShards)+")")
 	fs.IntVar(&f.batch, "batch", 0, "load: Redis pipelines of vote presses in flight at once, shared by the presses of the moment (default the store's, 1; -1: each press its own round trips)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "load: write a CPU profile of the run to this file (labels bot=full|bare, role=bot|resident)")
 }

@@ -1,0 +1,184 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/renovote/renovote/dialogs"
+)
+
+// memJournal is memLog with an UpdateJournal, as the store keeps both:
+// UpdatesDone deletes the ids it marks from the journal.
+type memJournal struct {
+	*memLog
+	jmu     sync.Mutex
+	entries map[int64][]byte
+	writes  [][]int64 // the ids of each JournalUpdates that succeeded
+	fail    bool      // JournalUpdates fails while set
+}
+
+func newMemJournal() *memJournal {
+	return &memJournal{memLog: newMemLog(), entries: map[int64][]byte{}}
+}
+
+func (j *memJournal) JournalUpdates(_ context.Context, ups map[int64][]byte) error {
+	j.jmu.Lock()
+	defer j.jmu.Unlock()
+	if j.fail {
+		return errors.New("store down")
+	}
+	j.writes = append(j.writes, slices.Sorted(maps.Keys(ups)))
+	for id, raw := range ups {
+		j.entries[id] = slices.Clone(raw)
+	}
+	return nil
+}
+
+func (j *memJournal) JournaledUpdates(context.Context) (map[int64][]byte, error) {
+	j.jmu.Lock()
+	defer j.jmu.Unlock()
+	return maps.Clone(j.entries), nil
+}
+
+func (j *memJournal) UpdatesDone(ctx context.Context, ids []int64) error {
+	if err := j.memLog.UpdatesDone(ctx, ids); err != nil {
+		return err
+	}
+	j.jmu.Lock()
+	defer j.jmu.Unlock()
+	for _, id := range ids {
+		delete(j.entries, id)
+	}
+	return nil
+}
+
+// journaled is the ids in the journal now.
+func (j *memJournal) journaled() []int64 {
+	j.jmu.Lock()
+	defer j.jmu.Unlock()
+	return slices.Sorted(maps.Keys(j.entries))
+}
+
+// With a journal, an update being handled no longer holds the offset: once
+// journaled, Telegram is told to forget it, and later polls bring only new
+// updates. The update stays in the journal until it is handled and marked.
+func TestPollJournalConfirmsAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	j := newMemJournal()
+	started, release := make(chan struct{}), make(chan struct{})
+	e.run(e.newBot(slowEcho(started, release), func(c *Config) { c.Dedupe = j }))
+	s := e.srv.User(2501, "S", "en").Send("slow")
+	<-started
+	if err := e.srv.WaitConfirmed(e.ctx, s); err != nil {
+		t.Fatalf("update in flight not confirmed though journaled: %v", err)
+	}
+	if got := j.journaled(); !slices.Equal(got, []int64{s}) {
+		t.Fatalf("journal holds %v while %d is handled, want just it", got, s)
+	}
+	u := e.srv.User(2502, "F", "en")
+	f := u.Send("fast")
+	e.reply(u.ID, 0, "re: fast")
+	j.marked(e, f)
+	if e.srv.Delivered(s) != 1 {
+		t.Errorf("update in flight delivered %d times: polls brought it again", e.srv.Delivered(s))
+	}
+	close(release)
+	e.reply(2501, 0, "re: slow")
+	j.marked(e, s)
+	if got := j.journaled(); len(got) != 0 {
+		t.Errorf("journal holds %v once every update was marked done", got)
+	}
+}
+
+// A write to the journal that fails leaves the updates it held not safe: the
+// offset waits for them to be handled and marked, as without a journal.
+func TestPollJournalFailureHoldsOffset(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	j := newMemJournal()
+	j.fail = true
+	started, release := make(chan struct{}), make(chan struct{})
+	e.run(e.newBot(slowEcho(started, release), func(c *Config) { c.Dedupe = j }))
+	s := e.srv.User(2511, "S", "en").Send("slow")
+	<-started
+	u := e.srv.User(2512, "F", "en")
+	f := u.Send("fast")
+	e.reply(u.ID, 0, "re: fast")
+	j.marked(e, f)
+	if e.srv.Confirmed(s) || e.srv.Confirmed(f) {
+		t.Fatal("updates confirmed while one not journaled was in flight")
+	}
+	if lines := e.logs.lines("updates not journaled"); len(lines) == 0 {
+		t.Error("the failed journal write was not logged")
+	}
+	close(release)
+	if err := e.srv.WaitConfirmed(e.ctx, f); err != nil {
+		t.Fatalf("offset not moved once the update was done: %v", err)
+	}
+}
+
+// journaledMessage is a text message update as Telegram writes it.
+func journaledMessage(id, user int64, text string) []byte {
+	return fmt.Appendf(nil, `{"update_id":%d,"message":{"message_id":%d,"date":1589076000,`+
+		`"chat":{"id":%d,"type":"private","first_name":"J"},"from":{"id":%d,"is_bot":false,"first_name":"J"},"text":%q}}`,
+		id, id, user, user, text)
+}
+
+// A start handles what the journal holds from a process before, ahead of
+// any new update of the same chat: those marked done before are not handled
+// again but marked again, which empties the journal.
+func TestPollJournalReplay(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	j := newMemJournal()
+	u := e.srv.User(2521, "J", "en")
+	fresh := u.Send("from telegram")
+	// Journaled by a process before: one done (its mark written, not yet
+	// its removal), two not handled. Their ids are above the one Telegram
+	// still holds (a journal write may have failed before them): the replay
+	// must not confirm it.
+	done, j1, j2 := fresh+10, fresh+20, fresh+30
+	for id, text := range map[int64]string{done: "done before", j1: "journaled 1", j2: "journaled 2"} {
+		j.entries[id] = journaledMessage(id, u.ID, text)
+	}
+	j.done[done] = 1
+
+	var mu sync.Mutex
+	var order []string
+	h := handlerFunc(func(ctx context.Context, in dialogs.Input, now time.Time) (dialogs.Response, error) {
+		mu.Lock()
+		order = append(order, in.Text)
+		mu.Unlock()
+		return echo(ctx, in, now)
+	})
+	e.run(e.newBot(h, func(c *Config) { c.Dedupe = j }))
+	e.reply(u.ID, 0, "re: from telegram")
+	j.marked(e, fresh, j1, j2)
+	mu.Lock()
+	got := slices.Clone(order)
+	mu.Unlock()
+	if want := []string{"journaled 1", "journaled 2", "from telegram"}; !slices.Equal(got, want) {
+		t.Errorf("handled %q, want %q", got, want)
+	}
+	j.get(func(l *memLog) {
+		if l.done[done] != 2 {
+			t.Errorf("the update done before was marked %d times in all, want 2 (again, to leave the journal)", l.done[done])
+		}
+	})
+	for range 100 {
+		if len(j.journaled()) == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := j.journaled(); len(got) != 0 {
+		t.Errorf("journal holds %v after the replay", got)
+	}
+}

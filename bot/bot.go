@@ -258,9 +258,10 @@ func (b *Bot) Username() string { return b.me.Username }
 // before it returns: they have HandleTimeout in all from the end of ctx, and
 // the ones still queued then are dropped (logged; their button presses are
 // answered). It confirms an update to Telegram only once it was handled (and
-// marked done, when Dedupe is an UpdateLog): the updates dropped, or taken
-// by a process that was killed, come again at the next start (poll.go). Run
-// can be called once.
+// marked done, when Dedupe is an UpdateLog), or journaled (when Dedupe is
+// also an UpdateJournal): the updates dropped, or taken by a process that was
+// killed, come again at the next start, from the journal or from Telegram
+// (poll.go). Run can be called once.
 //
 // With Config.Webhook.URL set, Run instead listens, sets the webhook and
 // serves it until ctx is done; it then stops taking requests and lets those

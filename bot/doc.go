@@ -10,17 +10,23 @@
 // go-telegram client makes every Bot API call but getUpdates.
 //
 // Long polling alone (poll.go) runs its own getUpdates loop and confirms an
-// update to Telegram (the offset) only once it was handled and, when Dedupe
-// is an UpdateLog (the store), marked done in the store; the marks are
-// written in batches by one goroutine, and the ids of the first poll after
-// the start (the only ones a process before can have handled) are looked up
-// in one call. So an update taken by a process killed before it was marked
-// is delivered again to the next start and handled at least once (a vote is
+// update to Telegram (the offset) only once it is safe: handled and, when
+// Dedupe is an UpdateLog (the store), marked done in the store; or, when
+// Dedupe is also an UpdateJournal (the Redis and SQLite stores), journaled
+// in the store as it is taken, one write per poll. The journal lets the
+// offset move on at once, so polls bring only new updates and up to
+// maxInFlight (1000) are handled at once; a start handles what the journal
+// still holds first. The marks are written in batches by one goroutine (a
+// mark deletes its update from the journal, so it waits for the update's
+// journal write), and the ids of the first poll after the start (the only
+// ones a process before can have handled) are looked up in one call. So an
+// update taken by a process killed before it was marked is handled at the
+// next start, from the journal or from Telegram, at least once (a vote is
 // idempotent by its update id, so it counts once); one marked done is not
 // handled again (a mark lasts the store's UpdateTTL, a day, as long as
 // Telegram keeps an update); an update dropped at shutdown (HandleTimeout)
-// is not marked and comes again too. Without an UpdateLog, FirstSeen is asked per update
-// as it is handled.
+// is not marked and comes again too. Without an UpdateLog, FirstSeen is
+// asked per update as it is handled.
 //
 // Instead of long polling it can serve a webhook of its own (webhook.go):
 // it sets the webhook at start, checks the secret token header, handles each

@@ -24,6 +24,7 @@ func (m *migrateFlags) declare(fs *flag.FlagSet) {
 type migrateStore interface {
 	storedump.Exporter
 	storedump.Importer
+	JournaledUpdates(ctx context.Context) (map[int64][]byte, error)
 	Close()
 }
 
@@ -61,6 +62,14 @@ func (c *cli) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer from.Close()
+	// The update journal is not copied: updates a bot took and did not
+	// handle would be lost with the old store.
+	if j, err := from.JournaledUpdates(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	} else if len(j) > 0 {
+		return fmt.Errorf("migrate: the bot left %d updates it took from Telegram and did not handle in %s: start the bot on it again until they are handled (it handles them first), stop it, then migrate: %w",
+			len(j), m.from, renovote.ErrConflict)
+	}
 	to, err := openSpec(ctx, "to", m.to)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)

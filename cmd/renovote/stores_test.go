@@ -92,3 +92,33 @@ func TestMigrateSQLiteToRedisAndBack(t *testing.T) {
 	wantContains(t, "error", lite.fails("migrate", "-from", "sqlite:"+dir).Error(), "give -from and -to")
 	wantContains(t, "error", lite.fails("migrate", "-from", "mysql://x", "-to", "sqlite:"+back).Error(), "sqlite:DIR or redis://")
 }
+
+// renovote migrate refuses a store whose update journal still holds updates
+// a bot took and did not handle (they are not copied), and says what to do;
+// once they are handled it copies.
+func TestMigrateRefusesUnhandledJournal(t *testing.T) {
+	setNow(t, inWindow)
+	dir := t.TempDir()
+	lite := &staff{t: t, env: map[string]string{"RENOVOTE_DATA": dir}}
+	lite.ok("programme", "apply", seedProgramme)
+	journal := func(f func(ctx context.Context, st *sqlstore.Store) error) {
+		t.Helper()
+		ctx := context.Background()
+		st, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if err := f(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	journal(func(ctx context.Context, st *sqlstore.Store) error {
+		return st.JournalUpdates(ctx, map[int64][]byte{7: []byte(`{"update_id":7}`)})
+	})
+	to := t.TempDir()
+	err := lite.fails("migrate", "-from", "sqlite:"+dir, "-to", "sqlite:"+to)
+	wantContains(t, "error", err.Error(), "left 1 updates", "did not handle", "start the bot")
+	journal(func(ctx context.Context, st *sqlstore.Store) error { return st.UpdatesDone(ctx, []int64{7}) })
+	wantContains(t, "migrate", lite.ok("migrate", "-from", "sqlite:"+dir, "-to", "sqlite:"+to), "migrated: 5 compounds")
+}

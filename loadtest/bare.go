@@ -45,10 +45,15 @@ func (h *bareHandler) Handle(_ context.Context, in dialogs.Input, _ time.Time) (
 }
 
 // forgetful is the bare bot's de-duplication: it remembers nothing, every
-// update is new. It is an update log (bot.UpdateLog) as the store is, so
-// that both bots take the same way through the poll loop: one look-up per
-// poll, the done marks in batches.
+// update is new. It is an update log (bot.UpdateLog) and an update journal
+// (bot.UpdateJournal) as the store is, so that both bots take the same way
+// through the poll loop: one look-up of the first poll, the done marks in
+// batches, the offset confirming each poll's updates at the next.
 type forgetful struct{}
+
+func (forgetful) JournalUpdates(context.Context, map[int64][]byte) error { return nil }
+
+func (forgetful) JournaledUpdates(context.Context) (map[int64][]byte, error) { return nil, nil }
 
 func (forgetful) FirstSeen(context.Context, int64) (bool, error) { return true, nil }
 
@@ -58,4 +63,7 @@ func (forgetful) SeenUpdates(_ context.Context, ids []int64) ([]bool, error) {
 
 func (forgetful) UpdatesDone(context.Context, []int64) error { return nil }
 
-var _ bot.UpdateLog = forgetful{}
+var (
+	_ bot.UpdateLog     = forgetful{}
+	_ bot.UpdateJournal = forgetful{}
+)

@@ -14,11 +14,13 @@
 //     fake server and residents, package bot on the same go-telegram client
 //     with the same configuration (shards, one update of a chat at a time,
 //     the outgoing-call limiter, no spacing of a chat's replies). The full
-//     bot is renovote's: dialogs on the store, the store's update log (one
-//     look-up per poll, done marks in batches) and outbox. The bare bot's
+//     bot is renovote's: dialogs on the store, the store's update log and
+//     journal (the first poll looked up, a journal write per poll, done marks
+//     in batches) and outbox. The bare bot's
 //     handler answers each press and edits its message (the same two Bot
 //     API calls a vote makes), with no logic and no storage (its update log
-//     remembers nothing, but is one, so both bots poll the same way).
+//     and update journal remember nothing, but are there, so both bots poll
+//     the same way: each poll's updates confirmed at the next).
 //   - The residents' loop: closed, one press at a time per resident
 //     (agree, disagree, agree, ...); the next press only once the bot has
 //     both answered the press and edited the message. A press's latency runs

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -72,6 +73,11 @@ type Store struct {
 	onClose []func() error
 	pc      programmeCache
 	batch   *batcher // vote presses' round trips, shared (batch.go)
+
+	// The key names of the compounds used so far (compound): built once,
+	// not on every vote.
+	ckCache  sync.Map // compound id -> *compoundKeys
+	ckCached atomic.Int64
 
 	staffReady atomic.Bool // the issue-2 workers were migrated (ensureStaff)
 	groupReady atomic.Bool // the outbox's consumer group exists (ensureGroup)
@@ -151,11 +157,24 @@ func (s *Store) Close() {
 
 // compound checks a compound id and returns its keys.
 func (s *Store) compound(id string) (compoundKeys, error) {
+	if ck, ok := s.ckCache.Load(id); ok {
+		return *ck.(*compoundKeys), nil
+	}
 	if !renovote.ValidID(id) {
 		return compoundKeys{}, fmt.Errorf("compound id %q: %w", id, renovote.ErrInvalid)
 	}
-	return s.k.compound(id), nil
+	ck := s.k.compound(id)
+	if s.ckCached.Load() < maxCachedCompounds {
+		if _, loaded := s.ckCache.LoadOrStore(id, &ck); !loaded {
+			s.ckCached.Add(1)
+		}
+	}
+	return ck, nil
 }
+
+// maxCachedCompounds bounds the compounds whose key names are kept (a
+// province has a few thousand; an id that is valid but unknown is kept too).
+const maxCachedCompounds = 20000
 
 // checkRef checks a household reference and returns its compound's keys.
 func (s *Store) checkRef(ref renovote.HouseholdRef) (compoundKeys, error) {

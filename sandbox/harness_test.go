@@ -65,7 +65,7 @@ func newWorld(t testing.TB) *world {
 // newWorldIn starts a sandbox in dir on st (seeded when seed).
 func newWorldIn(t testing.TB, dir string, st *store.Store, seed bool) *world {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	p := programme.Seed()
 	loc, _ := p.Location()

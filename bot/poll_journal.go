@@ -1,0 +1,149 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// The update journal of long polling alone (poll.go): the write of each
+// poll's updates, the wait when too many are in flight, the replay at start,
+// and the done marks that must wait for their update's write.
+
+// UpdateJournal keeps the updates a lone poller took from Telegram until
+// they are handled (store.Store and sqlstore.Store implement it, beside
+// UpdateLog, whose UpdatesDone deletes the ids it marks from the journal).
+// When Config.Dedupe is both, long polling alone journals the updates it
+// takes and confirms them to Telegram at once (poll.go).
+type UpdateJournal interface {
+	// JournalUpdates keeps updates, their raw JSON by id. Writing one again
+	// replaces it.
+	JournalUpdates(ctx context.Context, updates map[int64][]byte) error
+	// JournaledUpdates returns the updates journaled and not marked done
+	// since (save those too old to matter, which the store drops).
+	JournaledUpdates(ctx context.Context) (map[int64][]byte, error)
+}
+
+// writeJournal journals the updates just queued, in one write within
+// journalTimeout, and then counts them safe. A failed write leaves them not
+// safe (logged): they hold the offset until finished. Either way their done
+// marks may go now.
+func (p *poller) writeJournal(ctx context.Context, queued []taken) {
+	if p.journal == nil || len(queued) == 0 {
+		return
+	}
+	ups := make(map[int64][]byte, len(queued))
+	for _, t := range queued {
+		ups[t.upd.ID] = t.raw
+	}
+	jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journalTimeout)
+	err := p.journal.JournalUpdates(jctx, ups)
+	cancel()
+	if err != nil {
+		p.b.log.Error("updates not journaled: the offset waits for them to be handled", "updates", len(ups), "err", err)
+	}
+	p.mu.Lock()
+	for id := range ups {
+		if p.known[id] != upJournaling {
+			continue
+		}
+		if err != nil {
+			p.known[id] = upTaken
+			continue
+		}
+		p.known[id] = upJournaled
+		p.unsafe--
+	}
+	p.mu.Unlock()
+	signal(p.wake)
+}
+
+// waitRoom waits, with maxInFlight updates or more in flight, until one
+// finishes. False when ctx ended.
+func (p *poller) waitRoom(ctx context.Context) bool {
+	for {
+		p.mu.Lock()
+		full := p.pending >= maxInFlight
+		p.mu.Unlock()
+		if !full {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-p.progress:
+		}
+	}
+}
+
+// replay handles what the journal holds from a process before, before the
+// first poll: the updates the UpdateLog marked done are marked again (which
+// deletes them from the journal), the others are queued in id order. It
+// reads the journal until it answers, backing off as after a failed poll.
+// False when ctx ended first.
+func (p *poller) replay(ctx context.Context) bool {
+	b := p.b
+	var ups map[int64][]byte
+	var backoff time.Duration
+	for {
+		jctx, cancel := context.WithTimeout(ctx, settleTimeout)
+		var err error
+		ups, err = p.journal.JournaledUpdates(jctx)
+		cancel()
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		backoff = pollBackoff(err, backoff)
+		b.log.Error("update journal not read: polling waits for it", "err", err, "retry_in", backoff)
+		if sleep(ctx, backoff) != nil {
+			return false
+		}
+	}
+	if len(ups) == 0 {
+		return true
+	}
+	ids := make([]int64, 0, len(ups))
+	for id := range ups {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var fresh []taken
+	p.mu.Lock()
+	for _, id := range ids {
+		if t, ok := p.admitLocked(id, ups[id], upJournaled); ok {
+			fresh = append(fresh, t)
+		} else {
+			p.marks = append(p.marks, id) // deleted from the journal
+		}
+	}
+	p.lookupMax = max(p.lookupMax, ids[len(ids)-1])
+	p.mu.Unlock()
+	b.log.Info("updates journaled by a process before: handling them first", "updates", len(ids))
+	queued, ok := p.dispatch(ctx, fresh)
+	if len(queued) < len(fresh) {
+		// Not queued at shutdown: they stay journaled for the next start.
+		b.log.Warn("journaled updates not queued at shutdown", "updates", len(fresh)-len(queued))
+	}
+	signal(p.wake)
+	return ok
+}
+
+// readyMarksLocked appends to ids the handled updates whose done mark may
+// be written, and leaves in p.marks those whose journal write is still to
+// come: a mark deletes its update from the journal, so it goes after.
+func (p *poller) readyMarksLocked(ids []int64) []int64 {
+	held := p.marks[:0]
+	for _, id := range p.marks {
+		if p.known[id] == upJournaling {
+			held = append(held, id)
+		} else {
+			ids = append(ids, id)
+		}
+	}
+	clear(p.marks[len(held):])
+	p.marks = held
+	return ids
+}

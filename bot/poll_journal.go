@@ -143,7 +143,6 @@ func (p *poller) readyMarksLocked(ids []int64) []int64 {
 			ids = append(ids, id)
 		}
 	}
-	clear(p.marks[len(held):])
 	p.marks = held
 	return ids
 }

@@ -12,10 +12,7 @@ import (
 // test this: it cannot move the Redis store's clock by a day.
 func TestJournaledUpdatesExpireOnTheStoresClock(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	s, err := Open(ctx, t.TempDir(), Options{Now: clk.Now, UpdateTTL: time.Hour})
-	must(t, err)
-	t.Cleanup(s.Close)
+	s, clk := openHourTTL(t)
 
 	must(t, s.JournalUpdates(ctx, map[int64][]byte{1: []byte(`{"update_id":1}`), 2: []byte(`{"update_id":2}`)}))
 	clk.Add(59 * time.Minute)

@@ -10,10 +10,7 @@ import (
 // A done mark lasts UpdateTTL on the store's clock.
 func TestUpdatesDoneExpireOnTheStoresClock(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	s, err := Open(ctx, t.TempDir(), Options{Now: clk.Now, UpdateTTL: time.Hour})
-	must(t, err)
-	t.Cleanup(s.Close)
+	s, clk := openHourTTL(t)
 
 	must(t, s.UpdatesDone(ctx, []int64{1, 2}))
 	clk.Add(59 * time.Minute)
@@ -32,4 +29,15 @@ func TestUpdatesDoneExpireOnTheStoresClock(t *testing.T) {
 	if first, err := s.FirstSeen(ctx, 1); err != nil || !first {
 		t.Errorf("FirstSeen of an expired mark = %v, %v", first, err)
 	}
+}
+
+// openHourTTL opens a store in a directory of its own on a clock of its own
+// (2026-01-01 UTC), with an UpdateTTL of one hour.
+func openHourTTL(t *testing.T) (*Store, *clock) {
+	t.Helper()
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s, err := Open(context.Background(), t.TempDir(), Options{Now: clk.Now, UpdateTTL: time.Hour})
+	must(t, err)
+	t.Cleanup(s.Close)
+	return s, clk
 }

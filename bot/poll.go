@@ -29,7 +29,16 @@ import (
 //     poll confirms them and brings only updates not seen yet. Handling
 //     does not wait for the write; the done marks do (upJournaling): a mark
 //     deletes its update from the journal, so it must come after the
-//     update's write.
+//     update's write. For a journaled update that deletion is the whole
+//     mark (JournalDone): each write also records the id up to which every
+//     update taken is journaled (through: the highest of the write, or
+//     below the lowest update in flight whose write failed), and the
+//     UpdateLog counts an update up to it that is no longer journaled as
+//     done. So the store keeps no mark per update, and a start after a crash
+//     still skips what Telegram gives again of what was handled. A journaled
+//     update above every through recorded (one whose write failed was in
+//     flight below it) gets a done mark of its own (UpdatesDone), as do those
+//     not journaled.
 //     A write that fails (the store is unreachable, journalTimeout) leaves
 //     its updates not safe: they hold the offset until finished, as without
 //     a journal. At most maxInFlight updates are taken and not finished: past
@@ -141,6 +150,7 @@ type poller struct {
 	known   map[int64]upState // ids taken at or above the offset, and in flight below it
 	pending int               // ids in known not finished
 	unsafe  int               // ids in known upTaken or upJournaling: they hold the offset
+	through int64             // the highest through a journal write recorded
 	marks   []int64           // handled, waiting for their done mark (and journal write)
 
 	// The loop's own: whether a getUpdates has answered since the start, and
@@ -538,32 +548,33 @@ func (p *poller) mark() {
 // is up; only then are they finished.
 func (p *poller) flush() {
 	b := p.b
-	var ids []int64
+	var ids, jids []int64
 	var backoff time.Duration
 	for {
 		p.mu.Lock()
-		ids = p.readyMarksLocked(ids)
+		ids, jids = p.readyMarksLocked(ids, jids)
 		p.mu.Unlock()
-		if len(ids) == 0 {
+		if len(ids)+len(jids) == 0 {
 			return
 		}
 		ctx, cancel := context.WithTimeout(p.markCtx, settleTimeout)
-		err := p.ulog.UpdatesDone(ctx, ids)
+		err := p.writeMarks(ctx, ids, jids)
 		cancel()
 		if err == nil {
 			p.finish(ids...)
+			p.finish(jids...)
 			return
 		}
 		if p.markCtx.Err() != nil {
-			b.log.Error("updates handled but not marked done: they come again at the next start", "updates", len(ids), "err", err)
+			b.log.Error("updates handled but not marked done: they come again at the next start", "updates", len(ids)+len(jids), "err", err)
 			return
 		}
 		backoff = min(max(2*backoff, markRetryMin), markBackoffMax)
 		if p.markWarn() {
-			b.log.Warn("updates handled but not marked done: trying again", "updates", len(ids), "err", err, "retry_in", backoff)
+			b.log.Warn("updates handled but not marked done: trying again", "updates", len(ids)+len(jids), "err", err, "retry_in", backoff)
 		}
 		if !p.markPause(backoff) {
-			b.log.Error("updates handled but not marked done: they come again at the next start", "updates", len(ids))
+			b.log.Error("updates handled but not marked done: they come again at the next start", "updates", len(ids)+len(jids))
 			return
 		}
 	}

@@ -12,16 +12,23 @@ import (
 
 // UpdateJournal keeps the updates a lone poller took from Telegram until
 // they are handled (store.Store and sqlstore.Store implement it, beside
-// UpdateLog, whose UpdatesDone deletes the ids it marks from the journal).
-// When Config.Dedupe is both, long polling alone journals the updates it
-// takes and confirms them to Telegram at once (poll.go).
+// UpdateLog). When Config.Dedupe is both, long polling alone journals the
+// updates it takes and confirms them to Telegram at once (poll.go).
 type UpdateJournal interface {
-	// JournalUpdates keeps updates, their raw JSON by id. Writing one again
-	// replaces it.
-	JournalUpdates(ctx context.Context, updates map[int64][]byte) error
+	// JournalUpdates keeps updates, their raw JSON by id, and records, with
+	// through > 0, that every update this poller took with an id up to
+	// through is journaled or was (it never lowers what an earlier write
+	// recorded by more than a retry would). Writing one again replaces it.
+	JournalUpdates(ctx context.Context, updates map[int64][]byte, through int64) error
 	// JournaledUpdates returns the updates journaled and not marked done
 	// since (save those too old to matter, which the store drops).
 	JournaledUpdates(ctx context.Context) (map[int64][]byte, error)
+	// JournalDone marks journaled updates done by deleting them from the
+	// journal: from then on UpdateLog.SeenUpdates counts an update as seen
+	// when its id is up to the last through recorded and it is no longer
+	// journaled. The store writes no done mark of its own for them (a mark
+	// per update is most of what the lone poller costs the store).
+	JournalDone(ctx context.Context, ids []int64) error
 }
 
 // writeJournal journals the updates just queued, in one write within
@@ -33,16 +40,30 @@ func (p *poller) writeJournal(ctx context.Context, queued []taken) {
 		return
 	}
 	ups := make(map[int64][]byte, len(queued))
+	var through int64
 	for _, t := range queued {
 		ups[t.upd.ID] = t.raw
+		through = max(through, t.upd.ID)
 	}
+	p.mu.Lock()
+	for id, st := range p.known {
+		// An update whose write failed before is not journaled: the ids from
+		// it on are not all journaled.
+		if st == upTaken && id <= through {
+			through = id - 1
+		}
+	}
+	p.mu.Unlock()
 	jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journalTimeout)
-	err := p.journal.JournalUpdates(jctx, ups)
+	err := p.journal.JournalUpdates(jctx, ups, through)
 	cancel()
 	if err != nil {
 		p.b.log.Error("updates not journaled: the offset waits for them to be handled", "updates", len(ups), "err", err)
 	}
 	p.mu.Lock()
+	if err == nil {
+		p.through = max(p.through, through)
+	}
 	for id := range ups {
 		if p.known[id] != upJournaling {
 			continue
@@ -132,17 +153,41 @@ func (p *poller) replay(ctx context.Context) bool {
 }
 
 // readyMarksLocked appends to ids the handled updates whose done mark may
-// be written, and leaves in p.marks those whose journal write is still to
-// come: a mark deletes its update from the journal, so it goes after.
-func (p *poller) readyMarksLocked(ids []int64) []int64 {
+// be written, those journaled up to a through recorded to jids (their mark
+// is their deletion from the journal, JournalDone), and leaves in p.marks
+// those whose journal write is still to come: a mark deletes its update from
+// the journal, so it goes after.
+func (p *poller) readyMarksLocked(ids, jids []int64) ([]int64, []int64) {
 	held := p.marks[:0]
 	for _, id := range p.marks {
-		if p.known[id] == upJournaling {
+		switch p.known[id] {
+		case upJournaling:
 			held = append(held, id)
-		} else {
+		case upJournaled:
+			if id <= p.through {
+				jids = append(jids, id)
+			} else {
+				ids = append(ids, id)
+			}
+		default:
 			ids = append(ids, id)
 		}
 	}
 	p.marks = held
-	return ids
+	return ids, jids
+}
+
+// writeMarks marks ids done (UpdateLog.UpdatesDone) and jids, journaled,
+// done by their deletion from the journal (JournalDone): one round trip
+// each, only the journal's in the common case.
+func (p *poller) writeMarks(ctx context.Context, ids, jids []int64) error {
+	if len(jids) > 0 {
+		if err := p.journal.JournalDone(ctx, jids); err != nil {
+			return err
+		}
+	}
+	if len(ids) > 0 {
+		return p.ulog.UpdatesDone(ctx, ids)
+	}
+	return nil
 }

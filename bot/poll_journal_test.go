@@ -14,26 +14,30 @@ import (
 )
 
 // memJournal is memLog with an UpdateJournal, as the store keeps both:
-// UpdatesDone deletes the ids it marks from the journal.
+// UpdatesDone and JournalDone delete the ids they mark from the journal
+// (JournalDone marks them as sqlstore does, with a done mark each).
 type memJournal struct {
 	*memLog
-	jmu     sync.Mutex
-	entries map[int64][]byte
-	writes  [][]int64 // the ids of each JournalUpdates that succeeded
-	fail    bool      // JournalUpdates fails while set
+	jmu      sync.Mutex
+	entries  map[int64][]byte
+	writes   [][]int64 // the ids of each JournalUpdates that succeeded
+	throughs []int64   // the through of each
+	jdone    [][]int64 // the ids of each JournalDone
+	fail     bool      // JournalUpdates fails while set
 }
 
 func newMemJournal() *memJournal {
 	return &memJournal{memLog: newMemLog(), entries: map[int64][]byte{}}
 }
 
-func (j *memJournal) JournalUpdates(_ context.Context, ups map[int64][]byte) error {
+func (j *memJournal) JournalUpdates(_ context.Context, ups map[int64][]byte, through int64) error {
 	j.jmu.Lock()
 	defer j.jmu.Unlock()
 	if j.fail {
 		return errors.New("store down")
 	}
 	j.writes = append(j.writes, slices.Sorted(maps.Keys(ups)))
+	j.throughs = append(j.throughs, through)
 	for id, raw := range ups {
 		j.entries[id] = slices.Clone(raw)
 	}
@@ -56,6 +60,23 @@ func (j *memJournal) UpdatesDone(ctx context.Context, ids []int64) error {
 		delete(j.entries, id)
 	}
 	return nil
+}
+
+func (j *memJournal) JournalDone(ctx context.Context, ids []int64) error {
+	if err := j.UpdatesDone(ctx, ids); err != nil {
+		return err
+	}
+	j.jmu.Lock()
+	defer j.jmu.Unlock()
+	j.jdone = append(j.jdone, slices.Clone(ids))
+	return nil
+}
+
+// journalMarked is every id JournalDone marked.
+func (j *memJournal) journalMarked() []int64 {
+	j.jmu.Lock()
+	defer j.jmu.Unlock()
+	return slices.Sorted(slices.Values(slices.Concat(j.jdone...)))
 }
 
 // journaled is the ids in the journal now.
@@ -122,6 +143,67 @@ func TestPollJournalFailureHoldsOffset(t *testing.T) {
 	if err := e.srv.WaitConfirmed(e.ctx, f); err != nil {
 		t.Fatalf("offset not moved once the update was done: %v", err)
 	}
+}
+
+// A journaled update's done mark is its deletion from the journal
+// (JournalDone), when a write recorded that every update up to it was
+// journaled (through): the store then counts it handled once deleted. A
+// write's through never passes an update in flight whose write failed;
+// that one, and a journaled one above it, get a mark of their own
+// (UpdatesDone).
+func TestPollJournalThrough(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	j := newMemJournal()
+	j.fail = true
+	started, release := make(chan struct{}), make(chan struct{})
+	e.run(e.newBot(slowEcho(started, release), func(c *Config) { c.Dedupe = j }))
+	s := e.srv.User(2531, "S", "en").Send("slow")
+	<-started
+	for len(e.logs.lines("updates not journaled")) == 0 {
+		if e.ctx.Err() != nil {
+			t.Fatal("the failed journal write was not logged")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	j.jmu.Lock()
+	j.fail = false
+	j.jmu.Unlock()
+	u := e.srv.User(2532, "F", "en")
+	f := u.Send("fast")
+	e.reply(u.ID, 0, "re: fast")
+	j.marked(e, f)
+	close(release)
+	e.reply(2531, 0, "re: slow")
+	j.marked(e, s)
+	if err := e.srv.WaitConfirmed(e.ctx, s); err != nil { // finished
+		t.Fatal(err)
+	}
+	g := u.Send("fast again")
+	e.reply(u.ID, 0, "re: fast again")
+	j.marked(e, g)
+
+	j.jmu.Lock()
+	writes, throughs := slices.Clone(j.writes), slices.Clone(j.throughs)
+	j.jmu.Unlock()
+	for i, w := range writes {
+		switch {
+		case slices.Contains(w, f) && throughs[i] >= s:
+			t.Errorf("write %v recorded through %d, at or past update %d whose write failed", w, throughs[i], s)
+		case slices.Contains(w, g) && throughs[i] < g:
+			t.Errorf("write %v recorded through %d, below its own update %d with none in flight", w, throughs[i], g)
+		}
+	}
+	if got := j.journalMarked(); !slices.Equal(got, []int64{g}) {
+		t.Errorf("JournalDone marked %v, want just %d (journaled up to a through)", got, g)
+	}
+	j.get(func(l *memLog) {
+		for _, id := range []int64{s, f, g} {
+			if l.done[id] != 1 {
+				t.Errorf("update %d marked %d times, want once", id, l.done[id])
+			}
+		}
+	})
 }
 
 // journaledMessage is a text message update as Telegram writes it.

@@ -51,7 +51,9 @@ func (h *bareHandler) Handle(_ context.Context, in dialogs.Input, _ time.Time) (
 // batches, the offset confirming each poll's updates at the next.
 type forgetful struct{}
 
-func (forgetful) JournalUpdates(context.Context, map[int64][]byte) error { return nil }
+func (forgetful) JournalUpdates(context.Context, map[int64][]byte, int64) error { return nil }
+
+func (forgetful) JournalDone(context.Context, []int64) error { return nil }
 
 func (forgetful) JournaledUpdates(context.Context) (map[int64][]byte, error) { return nil, nil }
 

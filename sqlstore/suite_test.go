@@ -75,6 +75,7 @@ func TestSurveyWindow(t *testing.T)                  { storesuite.TestSurveyWind
 func TestTakeRemindersCapAndReplay(t *testing.T)     { storesuite.TestTakeRemindersCapAndReplay(t) }
 func TestUnqueuedNotices(t *testing.T)               { storesuite.TestUnqueuedNotices(t) }
 func TestUpdateJournal(t *testing.T)                 { storesuite.TestUpdateJournal(t) }
+func TestUpdateJournalThrough(t *testing.T)          { storesuite.TestUpdateJournalThrough(t) }
 func TestUpdateLog(t *testing.T)                     { storesuite.TestUpdateLog(t) }
 func TestUpdateLogSharesMarks(t *testing.T)          { storesuite.TestUpdateLogSharesMarks(t) }
 func BenchmarkCastVote(b *testing.B)                 { storesuite.BenchmarkCastVote(b) }

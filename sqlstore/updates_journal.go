@@ -8,12 +8,16 @@ import (
 
 // The update journal of a bot long polling alone (table update_journal): the
 // updates it took from Telegram, kept before its offset confirms them, so a
-// crash loses none. UpdatesDone (updates_log.go) deletes them once handled.
+// crash loses none. UpdatesDone (updates_log.go) deletes them once handled;
+// so does JournalDone, which is UpdatesDone here: a done row per update costs
+// SQLite little in the transaction that deletes it from the journal, so the
+// poller's through is not kept (a done row is its own proof).
 
 // JournalUpdates keeps updates taken from Telegram and not handled yet: the
 // raw JSON of each by update id, stamped with the store's clock, in one
-// transaction. Writing an id again replaces it; a retry is harmless.
-func (s *Store) JournalUpdates(ctx context.Context, updates map[int64][]byte) error {
+// transaction. Writing an id again replaces it; a retry is harmless. through
+// is not needed (see above).
+func (s *Store) JournalUpdates(ctx context.Context, updates map[int64][]byte, _ int64) error {
 	if len(updates) == 0 {
 		return nil
 	}
@@ -70,4 +74,13 @@ func (s *Store) JournaledUpdates(ctx context.Context) (map[int64][]byte, error) 
 		return nil, fmt.Errorf("journaled updates: %w", err)
 	}
 	return out, nil
+}
+
+// JournalDone marks journaled updates done: UpdatesDone, a done row each and
+// their deletion from the journal in one transaction.
+func (s *Store) JournalDone(ctx context.Context, ids []int64) error {
+	if err := s.UpdatesDone(ctx, ids); err != nil {
+		return fmt.Errorf("journal done: %w", err)
+	}
+	return nil
 }

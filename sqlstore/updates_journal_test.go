@@ -14,9 +14,9 @@ func TestJournaledUpdatesExpireOnTheStoresClock(t *testing.T) {
 	ctx := context.Background()
 	s, clk := openHourTTL(t)
 
-	must(t, s.JournalUpdates(ctx, map[int64][]byte{1: []byte(`{"update_id":1}`), 2: []byte(`{"update_id":2}`)}))
+	must(t, s.JournalUpdates(ctx, map[int64][]byte{1: []byte(`{"update_id":1}`), 2: []byte(`{"update_id":2}`)}, 0))
 	clk.Add(59 * time.Minute)
-	must(t, s.JournalUpdates(ctx, map[int64][]byte{2: []byte(`{"update_id":2}`)})) // again: its time starts again
+	must(t, s.JournalUpdates(ctx, map[int64][]byte{2: []byte(`{"update_id":2}`)}, 0)) // again: its time starts again
 	got, err := s.JournaledUpdates(ctx)
 	must(t, err)
 	if len(got) != 2 {
@@ -41,7 +41,7 @@ func TestUpdateJournalSurvivesReopen(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := open(t, dir, nil)
-	must(t, s.JournalUpdates(ctx, map[int64][]byte{5: []byte(`{"update_id":5}`), 6: []byte(`{"update_id":6}`)}))
+	must(t, s.JournalUpdates(ctx, map[int64][]byte{5: []byte(`{"update_id":5}`), 6: []byte(`{"update_id":6}`)}, 0))
 	must(t, s.UpdatesDone(ctx, []int64{6}))
 	s.Close()
 

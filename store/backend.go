@@ -47,8 +47,9 @@ type Backend interface {
 	FirstSeen(ctx context.Context, updateID int64) (bool, error)
 	SeenUpdates(ctx context.Context, ids []int64) ([]bool, error)
 	UpdatesDone(ctx context.Context, ids []int64) error
-	JournalUpdates(ctx context.Context, updates map[int64][]byte) error
+	JournalUpdates(ctx context.Context, updates map[int64][]byte, through int64) error
 	JournaledUpdates(ctx context.Context) (map[int64][]byte, error)
+	JournalDone(ctx context.Context, ids []int64) error
 	ClaimUpdate(ctx context.Context, updateID int64, token string, lease time.Duration) (renovote.UpdateClaim, error)
 	FinishUpdate(ctx context.Context, updateID int64, token string) error
 	ReleaseUpdate(ctx context.Context, updateID int64, token string) error

@@ -61,12 +61,13 @@ import (
 //	P invite:<code>             hash    c, h, issued, revoked
 //	P user:<userID>             hash    c, h, s (p pending | d done), t (unix ms)
 //	P upd:<updateID>            string  token (FirstSeen), TTL Options.UpdateTTL; "done|poll" once handled
-//	                                    by a lone poller (UpdatesDone, updates_log.go), TTL UpdateTTL; through the
+//	                                    by a lone poller and not journaled (UpdatesDone, updates_log.go), TTL UpdateTTL; through the
 //	                                    webhook (updates_claim.go): "run|<token>|<attempt>" with the lease as
 //	                                    TTL while handled, then "fail|<attempt>" or "done|<token>", TTL UpdateTTL
 //	P updjournal                hash    update id -> "<unix ms>|<raw update JSON>": taken by a lone poller
 //	                                    from Telegram, not handled yet (JournalUpdates, updates_journal.go);
-//	                                    UpdatesDone deletes the ids it marks
+//	                                    "through" -> "<unix ms>|<update id>": every update taken up to it
+//	                                    was journaled; JournalDone and UpdatesDone delete the ids they mark
 //	P throttle:invite:<userID>  zset    failed code attempts (score unix ms)
 //	P session:<key>             string  opaque session bytes, TTL by caller
 //	P{c:ID}:notices             zset    ids of notices to the compound (score: created, unix ms)

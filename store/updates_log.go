@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -22,25 +23,42 @@ const pollDone = "done|poll"
 
 // SeenUpdates reports for each id whether the update was handled (or taken
 // by FirstSeen, or claimed through the webhook) within Options.UpdateTTL,
-// in one pipeline of EXISTS.
+// or journaled and handled since (updates_journal.go: up to the journal's
+// through and no longer in it), in one pipeline: an EXISTS per id and an
+// HMGET of the journal.
 func (s *Store) SeenUpdates(ctx context.Context, ids []int64) ([]bool, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	cmds := make([]*redis.IntCmd, len(ids))
+	fields := make([]string, 0, len(ids)+1)
+	fields = append(fields, journalThrough)
+	for _, id := range ids {
+		fields = append(fields, strconv.FormatInt(id, 10))
+	}
+	var journal *redis.SliceCmd
 	if err := s.batch.do(ctx, func(p redis.Pipeliner) {
 		for i, id := range ids {
 			cmds[i] = p.Exists(ctx, s.k.update(id))
 		}
+		journal = p.HMGet(ctx, s.k.journal(), fields...)
 	}); err != nil {
 		return nil, fmt.Errorf("seen updates (%d): %w", len(ids), err)
+	}
+	if err := journal.Err(); err != nil {
+		return nil, fmt.Errorf("seen updates (%d): %w", len(ids), err)
+	}
+	js := journal.Val()
+	var through int64
+	if v, ok := js[0].(string); ok {
+		through = journalThroughAt(v, time.Now(), s.opts.UpdateTTL)
 	}
 	seen := make([]bool, len(ids))
 	for i, c := range cmds {
 		if err := c.Err(); err != nil {
 			return nil, fmt.Errorf("seen updates (%d): %w", len(ids), err)
 		}
-		seen[i] = c.Val() > 0
+		seen[i] = c.Val() > 0 || (ids[i] <= through && js[i+1] == nil)
 	}
 	return seen, nil
 }

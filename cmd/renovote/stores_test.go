@@ -114,7 +114,7 @@ func TestMigrateRefusesUnhandledJournal(t *testing.T) {
 		}
 	}
 	journal(func(ctx context.Context, st *sqlstore.Store) error {
-		return st.JournalUpdates(ctx, map[int64][]byte{7: []byte(`{"update_id":7}`)})
+		return st.JournalUpdates(ctx, map[int64][]byte{7: []byte(`{"update_id":7}`)}, 0)
 	})
 	to := t.TempDir()
 	err := lite.fails("migrate", "-from", "sqlite:"+dir, "-to", "sqlite:"+to)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -40,8 +41,8 @@ func TestUpdateJournal(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 
-	must(t, s.JournalUpdates(ctx, nil))
-	must(t, s.JournalUpdates(ctx, map[int64][]byte{}))
+	must(t, s.JournalUpdates(ctx, nil, 0))
+	must(t, s.JournalUpdates(ctx, map[int64][]byte{}, 0))
 	checkJournal(t, s, "empty", map[int64][]byte{})
 
 	const big = 1 << 40 // Telegram's update ids are large
@@ -50,13 +51,13 @@ func TestUpdateJournal(t *testing.T) {
 		2:       rawUpdate(2, "同意"),
 		big + 3: rawUpdate(big+3, "binary \x00\xff"),
 	}
-	must(t, s.JournalUpdates(ctx, maps.Clone(want)))
+	must(t, s.JournalUpdates(ctx, maps.Clone(want), 0))
 	checkJournal(t, s, "after journaling 3", want)
 
-	must(t, s.JournalUpdates(ctx, map[int64][]byte{2: rawUpdate(2, "不同意")}))
+	must(t, s.JournalUpdates(ctx, map[int64][]byte{2: rawUpdate(2, "不同意")}, 0))
 	want[2] = rawUpdate(2, "不同意")
 	checkJournal(t, s, "after journaling update 2 again", want)
-	must(t, s.JournalUpdates(ctx, map[int64][]byte{2: rawUpdate(2, "不同意")})) // a retry
+	must(t, s.JournalUpdates(ctx, map[int64][]byte{2: rawUpdate(2, "不同意")}, 0)) // a retry
 	checkJournal(t, s, "after a retry", want)
 
 	must(t, s.UpdatesDone(ctx, []int64{1, big + 3}))
@@ -78,7 +79,7 @@ func TestUpdateJournal(t *testing.T) {
 			done = append(done, id)
 		}
 	}
-	must(t, s.JournalUpdates(ctx, maps.Clone(many)))
+	must(t, s.JournalUpdates(ctx, maps.Clone(many), 0))
 	must(t, s.UpdatesDone(ctx, append(done, 2)))
 	want = map[int64][]byte{}
 	for id, raw := range many {
@@ -87,4 +88,41 @@ func TestUpdateJournal(t *testing.T) {
 		}
 	}
 	checkJournal(t, s, "after journaling 300 and marking the even ones and 2 done", want)
+}
+
+// A journaled update's done mark may be its deletion from the journal alone
+// (JournalDone): once deleted, it is seen, as long as the journal write said
+// every update up to it was journaled (through); one still journaled is not
+// seen, nor one above through that was never marked done.
+func TestUpdateJournalThrough(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+
+	must(t, s.JournalUpdates(ctx, map[int64][]byte{10: rawUpdate(10, "a"), 11: rawUpdate(11, "b")}, 11))
+	// A second write: update 13's failed before (not journaled), so through
+	// stays below it.
+	must(t, s.JournalUpdates(ctx, map[int64][]byte{12: rawUpdate(12, "c"), 14: rawUpdate(14, "d")}, 12))
+	if got := seen(t, s, 10, 11, 12, 13, 14); slices.Contains(got, true) {
+		t.Fatalf("seen while journaled, before any mark = %v, want all false", got)
+	}
+	must(t, s.JournalDone(ctx, []int64{10, 12, 14}))
+	checkJournal(t, s, "after JournalDone of 10, 12, 14", map[int64][]byte{11: rawUpdate(11, "b")})
+	// 14 was deleted from the journal but is above through: without a done
+	// mark of its own it may not count as seen (a store that writes done
+	// marks anyway may say either); 13 was never journaled nor marked.
+	got := seen(t, s, 10, 11, 12, 13)
+	if want := []bool{true, false, true, false}; !slices.Equal(got, want) {
+		t.Errorf("seen 10, 11, 12, 13 after JournalDone = %v, want %v", got, want)
+	}
+	must(t, s.UpdatesDone(ctx, []int64{13}))
+	if got := seen(t, s, 13); !got[0] {
+		t.Error("update 13 not seen after UpdatesDone")
+	}
+	must(t, s.JournalDone(ctx, nil))
+	must(t, s.JournalDone(ctx, []int64{10})) // again
+	if got := seen(t, s, 10); !got[0] {
+		t.Error("update 10 not seen after a second JournalDone")
+	}
+	checkJournal(t, s, "at the end", map[int64][]byte{11: rawUpdate(11, "b")})
 }

@@ -18,7 +18,9 @@
 // maxInFlight (1000) are handled at once; a start handles what the journal
 // still holds first. The marks are written in batches by one goroutine (a
 // mark deletes its update from the journal, so it waits for the update's
-// journal write), and the ids of the first poll after the start (the only
+// journal write; for a journaled update the deletion is the whole mark,
+// JournalDone, counted as done up to the id each journal write records as
+// fully journaled), and the ids of the first poll after the start (the only
 // ones a process before can have handled) are looked up in one call. So an
 // update taken by a process killed before it was marked is handled at the
 // next start, from the journal or from Telegram, at least once (a vote is

@@ -4,7 +4,8 @@
 // resident supervisors, counters and audit trails, the staff (roles, scopes,
 // one-time staff invitations), notices and the outbox the bot sends them
 // through, plus the bot's small global state (update de-duplication: the
-// done marks of a lone poller written in batches after handling, and the
+// lone poller's update journal, whose deletions are the done marks of the
+// updates it journaled, the done marks of those it could not, and the
 // claims that make a webhook update handled once across replicas,
 // code-attempt throttles, conversation sessions), and what several bot
 // processes share: the elected poller's lease, offset and hand-off stream
@@ -63,7 +64,7 @@
 //
 // Batching (batch.go, Options.Batch): the round trips of concurrent vote
 // presses (ReadTurn, the vote script) and of the lone poller (SeenUpdates,
-// UpdatesDone) share pipelines, a few in flight at once, so that under load
+// JournalDone, UpdatesDone) share pipelines, a few in flight at once, so that under load
 // Redis reads, answers and fsyncs the append-only file once for many. Only
 // commands safe to send again go there; each caller gets its own replies.
 //

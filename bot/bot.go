@@ -264,12 +264,14 @@ func (b *Bot) Username() string { return b.me.Username }
 // (poll.go). Run can be called once.
 //
 // With Config.Webhook.URL set, Run instead listens, sets the webhook and
-// serves it until ctx is done; it then stops taking requests and lets those
+// serves it until ctx is done (after handling what a lone poller before left
+// in the update journal, when Dedupe keeps one: see replayJournal); it then stops taking requests and lets those
 // in flight finish within HandleTimeout (webhook.go). The webhook stays set
 // unless Webhook.DeleteOnExit.
 //
-// With Config.Replicas.Store set (and no webhook), Run instead takes part in
-// the replicas' election of a poller, polls while elected, and handles the
+// With Config.Replicas.Store set (and no webhook), Run instead (after the
+// same replay of the journal) takes part in the replicas' election of a
+// poller, polls while elected, and handles the
 // updates the poller hands over, until ctx is done; it then gives the lease
 // up and finishes the updates it started, as above (replica.go).
 //
@@ -319,8 +321,19 @@ func (b *Bot) Run(ctx context.Context) error {
 		// is finished and settled under handleCtx.
 		out = b.startSender(ctx, handleCtx)
 	}
+	replayed := true
+	if hook != nil || b.cfg.Replicas.Store != nil {
+		// A lone poller before (killed, or stopped with updates left) may
+		// have left updates in the journal, confirmed to Telegram: they are
+		// handled first, as it would have at its next start.
+		replayed = b.replayJournal(ctx, handleCtx)
+	}
 	var runErr error
-	if hook != nil {
+	if !replayed { // ctx ended while the journal could not be read
+		if hook != nil {
+			hook.Close()
+		}
+	} else if hook != nil {
 		// It returns once ctx is done and the requests in flight (whose
 		// updates are in the shards) are answered, within HandleTimeout.
 		stopAt := context.AfterFunc(ctx, func() { time.AfterFunc(b.cfg.HandleTimeout, stopHandling) })

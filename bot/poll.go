@@ -143,6 +143,7 @@ type poller struct {
 	b         *Bot
 	ulog      UpdateLog       // nil: FirstSeen per update
 	journal   UpdateJournal   // nil: none (without an UpdateLog, none either)
+	shared    bool            // replaying only, for a bot that does not poll alone: FirstSeen per update
 	handleCtx context.Context // the handling; ends HandleTimeout after the loop
 
 	mu      sync.Mutex
@@ -457,7 +458,7 @@ func (p *poller) handle(upd *models.Update) {
 			p.handled(upd.ID)
 		}
 	}()
-	handled = p.b.handle(p.handleCtx, upd, p.ulog == nil)
+	handled = p.b.handle(p.handleCtx, upd, p.ulog == nil || p.shared)
 }
 
 // handled takes a handled update to its done mark, or finishes it at once

@@ -118,7 +118,7 @@ func (p *poller) replay(ctx context.Context) bool {
 			return false
 		}
 		backoff = pollBackoff(err, backoff)
-		b.log.Error("update journal not read: polling waits for it", "err", err, "retry_in", backoff)
+		b.log.Error("update journal not read: the bot waits for it", "err", err, "retry_in", backoff)
 		if sleep(ctx, backoff) != nil {
 			return false
 		}
@@ -150,6 +150,29 @@ func (p *poller) replay(ctx context.Context) bool {
 	}
 	signal(p.wake)
 	return ok
+}
+
+// replayJournal, for a bot that does not poll alone (webhook, replicas),
+// handles what a lone poller before left in the update journal, before any
+// new update (they go to their chats' shards first), with the lone poller's
+// replay (below) and marks. Other processes may be replaying the same
+// journal at once: each update is taken with FirstSeen (the store's claim
+// key) before it is handled, so only one handles it; the others find it
+// seen, skip it and delete it from the journal (were the one that took it
+// killed before handling it, it is lost: an unanswered press, never an
+// acknowledged vote). b.poll keeps the marker
+// for Run's shutdown. True when there is no journal or it was read; false
+// when ctx ended first.
+func (b *Bot) replayJournal(ctx, handleCtx context.Context) bool {
+	if _, ok := b.cfg.Dedupe.(UpdateJournal); !ok {
+		return true
+	}
+	if _, ok := b.cfg.Dedupe.(UpdateLog); !ok {
+		return true
+	}
+	b.poll = newPoller(b, handleCtx)
+	b.poll.shared = true
+	return b.poll.replay(ctx)
 }
 
 // readyMarksLocked appends to ids the handled updates whose done mark may

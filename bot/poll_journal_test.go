@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
+	"net/http"
 	"slices"
 	"sync"
 	"testing"
@@ -254,6 +256,76 @@ func TestPollJournalReplay(t *testing.T) {
 			t.Errorf("the update done before was marked %d times in all, want 2 (again, to leave the journal)", l.done[done])
 		}
 	})
+	for range 100 {
+		if len(j.journaled()) == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := j.journaled(); len(got) != 0 {
+		t.Errorf("journal holds %v after the replay", got)
+	}
+}
+
+// claimsJournal is the store as a webhook or replica bot sees it: claims,
+// and the update log and journal a lone poller before left.
+type claimsJournal struct {
+	*memClaims
+	*memJournal
+}
+
+func (c claimsJournal) FirstSeen(ctx context.Context, id int64) (bool, error) {
+	return c.memClaims.FirstSeen(ctx, id)
+}
+
+// A bot started with a webhook after a lone poller was killed handles what
+// the poller left in the journal (confirmed to Telegram, so nowhere else)
+// first, in update-id order, each taken with FirstSeen so that replicas
+// replaying the same journal at once handle it once, and empties the
+// journal; one another process took is skipped.
+func TestWebhookReplaysJournal(t *testing.T) {
+	t.Parallel()
+	e := newHookEnv(t)
+	j := claimsJournal{newMemClaims(), newMemJournal()}
+	u := e.srv.User(2541, "J", "en")
+	const j1, j2, taken = 9001, 9002, 9003
+	for id, text := range map[int64]string{j1: "journaled 1", j2: "journaled 2", taken: "taken by another"} {
+		j.entries[id] = journaledMessage(id, u.ID, text)
+	}
+	if first, err := j.memClaims.FirstSeen(e.ctx, taken); !first || err != nil {
+		t.Fatal("set-up: another process takes update", taken)
+	}
+	var mu sync.Mutex
+	var order []string
+	h := handlerFunc(func(ctx context.Context, in dialogs.Input, now time.Time) (dialogs.Response, error) {
+		mu.Lock()
+		order = append(order, in.Text)
+		mu.Unlock()
+		return echo(ctx, in, now)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := "http://" + ln.Addr().String() + hookPath
+	b := e.newBot(h, func(c *Config) {
+		c.Dedupe = j
+		c.Webhook = WebhookConfig{URL: own, Secret: "test-secret", Listener: ln, MaxAttempts: 4}
+	})
+	e.runHook(b, own)
+	e.reply(u.ID, 0, "re: journaled 1")
+	e.reply(u.ID, 0, "re: journaled 2")
+	st, _ := post(t, own, "test-secret", updateBody(9100, u.ID, "through the webhook"))
+	if st != http.StatusOK {
+		t.Fatalf("webhook update after the replay: %d", st)
+	}
+	e.reply(u.ID, 0, "re: through the webhook")
+	mu.Lock()
+	got := slices.Clone(order)
+	mu.Unlock()
+	if want := []string{"journaled 1", "journaled 2", "through the webhook"}; !slices.Equal(got, want) {
+		t.Errorf("handled %q, want %q", got, want)
+	}
 	for range 100 {
 		if len(j.journaled()) == 0 {
 			break

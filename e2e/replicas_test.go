@@ -496,3 +496,57 @@ func TestSharedRateTwoSenders(t *testing.T) {
 		t.Errorf("counts %+v", n.Counts)
 	}
 }
+
+// Replicas started after a lone bot was killed handle what it left in the
+// update journal (confirmed to Telegram, so nowhere else) before anything
+// new: three replicas replay the same journal at once, and each journaled
+// message is answered once; the journal is empty afterwards.
+func TestReplicasReplayTheJournal(t *testing.T) {
+	t.Parallel()
+	st := replicaStore(t)
+	ctx := context.Background()
+	const users, first = 12, 91000
+	ups := map[int64][]byte{}
+	for i := range int64(users) {
+		id, user := first+i, 97000+i
+		ups[id] = fmt.Appendf(nil, `{"update_id":%d,"message":{"message_id":%d,"date":1589076000,`+
+			`"chat":{"id":%d,"type":"private","first_name":"J"},"from":{"id":%d,"is_bot":false,"first_name":"J","language_code":"zh"},"text":"/help"}}`,
+			id, id, user, user)
+	}
+	if err := st.JournalUpdates(ctx, ups, first+users-1); err != nil {
+		t.Fatal(err)
+	}
+	rs := newReplicaSet(t, st, 3, time.Second, nil)
+	// A replica that finds an update another took skips it and deletes it
+	// from the journal while the other may still be handling it: wait for
+	// the journal to empty and for every answer.
+	answers := func() map[int64]int {
+		per := map[int64]int{}
+		for _, c := range rs.srv.CallsTo("sendMessage") {
+			per[c.Int("chat_id")]++
+		}
+		return per
+	}
+	for {
+		left, err := st.JournaledUpdates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) == 0 && len(answers()) >= users {
+			break
+		}
+		if rs.ctx.Err() != nil {
+			t.Fatalf("journal still holds %d updates; %d users answered", len(left), len(answers()))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, stop := range rs.stops { // every handling finished
+		stop()
+	}
+	per := answers()
+	for i := range int64(users) {
+		if n := per[97000+i]; n != 1 {
+			t.Errorf("user %d got %d answers to the journaled /help, want 1", 97000+i, n)
+		}
+	}
+}

@@ -208,6 +208,35 @@ func TestPollJournalThrough(t *testing.T) {
 	})
 }
 
+// recordingEcho is echo that also records the texts it handled, in order.
+func recordingEcho() (handlerFunc, func() []string) {
+	var mu sync.Mutex
+	var order []string
+	h := func(ctx context.Context, in dialogs.Input, now time.Time) (dialogs.Response, error) {
+		mu.Lock()
+		order = append(order, in.Text)
+		mu.Unlock()
+		return echo(ctx, in, now)
+	}
+	return h, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(order)
+	}
+}
+
+// waitEmpty waits, a second at most, until the journal is empty.
+func (j *memJournal) waitEmpty(t *testing.T) {
+	t.Helper()
+	for range 100 {
+		if len(j.journaled()) == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("journal holds %v after the replay", j.journaled())
+}
+
 // journaledMessage is a text message update as Telegram writes it.
 func journaledMessage(id, user int64, text string) []byte {
 	return fmt.Appendf(nil, `{"update_id":%d,"message":{"message_id":%d,"date":1589076000,`+
@@ -234,20 +263,11 @@ func TestPollJournalReplay(t *testing.T) {
 	}
 	j.done[done] = 1
 
-	var mu sync.Mutex
-	var order []string
-	h := handlerFunc(func(ctx context.Context, in dialogs.Input, now time.Time) (dialogs.Response, error) {
-		mu.Lock()
-		order = append(order, in.Text)
-		mu.Unlock()
-		return echo(ctx, in, now)
-	})
+	h, handled := recordingEcho()
 	e.run(e.newBot(h, func(c *Config) { c.Dedupe = j }))
 	e.reply(u.ID, 0, "re: from telegram")
 	j.marked(e, fresh, j1, j2)
-	mu.Lock()
-	got := slices.Clone(order)
-	mu.Unlock()
+	got := handled()
 	if want := []string{"journaled 1", "journaled 2", "from telegram"}; !slices.Equal(got, want) {
 		t.Errorf("handled %q, want %q", got, want)
 	}
@@ -256,15 +276,7 @@ func TestPollJournalReplay(t *testing.T) {
 			t.Errorf("the update done before was marked %d times in all, want 2 (again, to leave the journal)", l.done[done])
 		}
 	})
-	for range 100 {
-		if len(j.journaled()) == 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if got := j.journaled(); len(got) != 0 {
-		t.Errorf("journal holds %v after the replay", got)
-	}
+	j.waitEmpty(t)
 }
 
 // claimsJournal is the store as a webhook or replica bot sees it: claims,
@@ -295,14 +307,7 @@ func TestWebhookReplaysJournal(t *testing.T) {
 	if first, err := j.memClaims.FirstSeen(e.ctx, taken); !first || err != nil {
 		t.Fatal("set-up: another process takes update", taken)
 	}
-	var mu sync.Mutex
-	var order []string
-	h := handlerFunc(func(ctx context.Context, in dialogs.Input, now time.Time) (dialogs.Response, error) {
-		mu.Lock()
-		order = append(order, in.Text)
-		mu.Unlock()
-		return echo(ctx, in, now)
-	})
+	h, handled := recordingEcho()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -320,19 +325,9 @@ func TestWebhookReplaysJournal(t *testing.T) {
 		t.Fatalf("webhook update after the replay: %d", st)
 	}
 	e.reply(u.ID, 0, "re: through the webhook")
-	mu.Lock()
-	got := slices.Clone(order)
-	mu.Unlock()
+	got := handled()
 	if want := []string{"journaled 1", "journaled 2", "through the webhook"}; !slices.Equal(got, want) {
 		t.Errorf("handled %q, want %q", got, want)
 	}
-	for range 100 {
-		if len(j.journaled()) == 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if got := j.journaled(); len(got) != 0 {
-		t.Errorf("journal holds %v after the replay", got)
-	}
+	j.waitEmpty(t)
 }

@@ -120,17 +120,25 @@ func TestPollJournalConfirmsAtOnce(t *testing.T) {
 	}
 }
 
+// slowWithFailingJournal runs a bot whose journal writes fail and returns
+// once a "slow" message of user uid is being handled (release lets it end).
+func slowWithFailingJournal(t *testing.T, uid int64) (e *env, j *memJournal, slow int64, release chan struct{}) {
+	t.Helper()
+	e, j = newEnv(t), newMemJournal()
+	j.fail = true
+	started := make(chan struct{})
+	release = make(chan struct{})
+	e.run(e.newBot(slowEcho(started, release), func(c *Config) { c.Dedupe = j }))
+	slow = e.srv.User(uid, "S", "en").Send("slow")
+	<-started
+	return e, j, slow, release
+}
+
 // A write to the journal that fails leaves the updates it held not safe: the
 // offset waits for them to be handled and marked, as without a journal.
 func TestPollJournalFailureHoldsOffset(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	j := newMemJournal()
-	j.fail = true
-	started, release := make(chan struct{}), make(chan struct{})
-	e.run(e.newBot(slowEcho(started, release), func(c *Config) { c.Dedupe = j }))
-	s := e.srv.User(2511, "S", "en").Send("slow")
-	<-started
+	e, j, s, release := slowWithFailingJournal(t, 2511)
 	u := e.srv.User(2512, "F", "en")
 	f := u.Send("fast")
 	e.reply(u.ID, 0, "re: fast")
@@ -155,13 +163,7 @@ func TestPollJournalFailureHoldsOffset(t *testing.T) {
 // (UpdatesDone).
 func TestPollJournalThrough(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	j := newMemJournal()
-	j.fail = true
-	started, release := make(chan struct{}), make(chan struct{})
-	e.run(e.newBot(slowEcho(started, release), func(c *Config) { c.Dedupe = j }))
-	s := e.srv.User(2531, "S", "en").Send("slow")
-	<-started
+	e, j, s, release := slowWithFailingJournal(t, 2531)
 	for len(e.logs.lines("updates not journaled")) == 0 {
 		if e.ctx.Err() != nil {
 			t.Fatal("the failed journal write was not logged")

@@ -20,10 +20,7 @@ import (
 // (miniredis, whose clock the test moves.)
 func TestUpdatesDoneExpiry(t *testing.T) {
 	t.Parallel()
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	s := store.New(rdb, store.Options{Prefix: "p:", UpdateTTL: time.Hour})
+	mr, s := hourStore(t)
 	ctx := context.Background()
 
 	must(t, s.UpdatesDone(ctx, []int64{1, 2}))
@@ -55,10 +52,7 @@ func TestUpdatesDoneExpiry(t *testing.T) {
 // not hide new updates.
 func TestJournalDoneWritesNoKey(t *testing.T) {
 	t.Parallel()
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	s := store.New(rdb, store.Options{Prefix: "p:", UpdateTTL: time.Hour})
+	mr, s := hourStore(t)
 	ctx := context.Background()
 
 	must(t, s.JournalUpdates(ctx, map[int64][]byte{5: []byte(`{"update_id":5}`), 6: []byte(`{"update_id":6}`)}, 6))
@@ -91,4 +85,14 @@ func TestJournalDoneWritesNoKey(t *testing.T) {
 	if len(j) != 0 {
 		t.Errorf("journaled updates = %v, want none (through is not one)", j)
 	}
+}
+
+// hourStore is a store with the prefix "p:" and an UpdateTTL of an hour on a
+// miniredis of its own, whose clock the test moves.
+func hourStore(t *testing.T) (*miniredis.Miniredis, *store.Store) {
+	t.Helper()
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	return mr, store.New(rdb, store.Options{Prefix: "p:", UpdateTTL: time.Hour})
 }

@@ -265,15 +265,16 @@ func (b *Bot) Username() string { return b.me.Username }
 //
 // With Config.Webhook.URL set, Run instead listens, sets the webhook and
 // serves it until ctx is done (after handling what a lone poller before left
-// in the update journal, when Dedupe keeps one: see replayJournal); it then stops taking requests and lets those
-// in flight finish within HandleTimeout (webhook.go). The webhook stays set
-// unless Webhook.DeleteOnExit.
+// in the update journal, when Dedupe keeps one: see replayJournal); it then
+// stops taking requests and lets those in flight finish within
+// HandleTimeout (webhook.go). The webhook stays set unless
+// Webhook.DeleteOnExit.
 //
 // With Config.Replicas.Store set (and no webhook), Run instead (after the
 // same replay of the journal) takes part in the replicas' election of a
-// poller, polls while elected, and handles the
-// updates the poller hands over, until ctx is done; it then gives the lease
-// up and finishes the updates it started, as above (replica.go).
+// poller, polls while elected, and handles the updates the poller hands
+// over, until ctx is done; it then gives the lease up and finishes the
+// updates it started, as above (replica.go).
 //
 // With Config.Outbox set, Run also delivers the outbox's messages (see
 // outbox.go) until ctx is done; it then stops claiming, leaves the messages

@@ -17,8 +17,9 @@ import (
 type UpdateJournal interface {
 	// JournalUpdates keeps updates, their raw JSON by id, and records, with
 	// through > 0, that every update this poller took with an id up to
-	// through is journaled or was (it never lowers what an earlier write
-	// recorded by more than a retry would). Writing one again replaces it.
+	// through is journaled or was (a write's through replaces the one
+	// recorded before; the poller's only grow). Writing one again replaces
+	// it.
 	JournalUpdates(ctx context.Context, updates map[int64][]byte, through int64) error
 	// JournaledUpdates returns the updates journaled and not marked done
 	// since (save those too old to matter, which the store drops).
@@ -160,9 +161,8 @@ func (p *poller) replay(ctx context.Context) bool {
 // key) before it is handled, so only one handles it; the others find it
 // seen, skip it and delete it from the journal (were the one that took it
 // killed before handling it, it is lost: an unanswered press, never an
-// acknowledged vote). b.poll keeps the marker
-// for Run's shutdown. True when there is no journal or it was read; false
-// when ctx ended first.
+// acknowledged vote). b.poll keeps the marker for Run's shutdown. True when
+// there is no journal or it was read; false when ctx ended first.
 func (b *Bot) replayJournal(ctx, handleCtx context.Context) bool {
 	if _, ok := b.cfg.Dedupe.(UpdateJournal); !ok {
 		return true

@@ -48,6 +48,13 @@ type Figures struct {
 	// ServerCPUPerPress is the store server's CPU time per press, in µs,
 	// when it is known (a redis-server of the run's own).
 	ServerCPUPerPress float64 `json:"server_cpu_us_per_press,omitempty"`
+	// AllocBytesPerPress and AllocsPerPress are the heap allocations of
+	// this process per press, GCCPUPerPress the garbage collector's CPU
+	// time per press in µs (the runtime's estimate): where the part of
+	// CPUPerPress that grows with allocation goes.
+	AllocBytesPerPress float64 `json:"alloc_bytes_per_press"`
+	AllocsPerPress     float64 `json:"allocs_per_press"`
+	GCCPUPerPress      float64 `json:"gc_cpu_us_per_press"`
 }
 
 // Latency holds percentiles (nearest rank) and the maximum.
@@ -93,6 +100,7 @@ type phaseSamples struct {
 	seconds      float64
 	cpu          time.Duration // of the process
 	serverCPU    time.Duration // of the store's server, when known
+	runtime      runtimeSample // of the process
 }
 
 func (p *phaseSamples) record(s sample) {
@@ -113,6 +121,7 @@ func (p *phaseSamples) add(q *phaseSamples) {
 	p.seconds += q.seconds
 	p.cpu += q.cpu
 	p.serverCPU += q.serverCPU
+	p.runtime.add(q.runtime)
 }
 
 func (p *phaseSamples) figures(bot string) Figures {
@@ -124,6 +133,9 @@ func (p *phaseSamples) figures(bot string) Figures {
 	if p.presses > 0 {
 		f.CPUPerPress = float64(p.cpu.Microseconds()) / float64(p.presses)
 		f.ServerCPUPerPress = float64(p.serverCPU.Microseconds()) / float64(p.presses)
+		f.AllocBytesPerPress = float64(p.runtime.allocBytes) / float64(p.presses)
+		f.AllocsPerPress = float64(p.runtime.allocObjects) / float64(p.presses)
+		f.GCCPUPerPress = float64(p.runtime.gcCPU.Microseconds()) / float64(p.presses)
 	}
 	return f
 }
@@ -191,6 +203,10 @@ func (r Result) WriteTable(w io.Writer) error {
 	b.WriteString("(latency: from the press to the bot's answer and edit; answ: to the answer alone;\n CPU/press: this process's CPU time (bot, fake Telegram, residents; not Redis) per press)\n")
 	if r.Full.ServerCPUPerPress > 0 {
 		fmt.Fprintf(&b, "the store's server: %.0fµs of CPU per press of the full bot\n", r.Full.ServerCPUPerPress)
+	}
+	for _, f := range []Figures{r.Full, r.Bare} {
+		fmt.Fprintf(&b, "%s bot, per press: %.0f B allocated in %.0f objects, %.0fµs of the CPU/press in garbage collection\n",
+			f.Bot, f.AllocBytesPerPress, f.AllocsPerPress, f.GCCPUPerPress)
 	}
 	b.WriteString("\n")
 	verdict := "meets"

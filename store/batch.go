@@ -22,7 +22,9 @@ import (
 // pipeline that fails as a whole (the connection) fails each of its callers,
 // as their own round trip would have. Only commands that are safe to send
 // again go through it (reads, and scripts idempotent under the client's
-// retries), since go-redis retries a pipeline whose reply was lost.
+// retries), since go-redis retries a pipeline whose reply was lost. The
+// votes of one compound in a pipeline are cast by one script
+// (batch_votes.go).
 
 // maxBatch bounds the callers of one pipeline.
 const maxBatch = 128
@@ -37,6 +39,7 @@ type batchOp struct {
 	queue func(p redis.Pipeliner) // adds the caller's commands
 	done  chan struct{}           // closed once the pipeline has answered
 	err   error                   // set before done: the commands were not sent
+	vote  *batchVote              // a vote, grouped with its compound's (batch_votes.go)
 }
 
 // batcher coalesces concurrent callers' commands into pipelines. Its zero
@@ -60,11 +63,17 @@ func newBatcher(rdb redis.UniversalClient, max int) *batcher {
 // then never sent if they were still queued, and may still run if their
 // pipeline had left, as a command whose reply is lost may.
 func (b *batcher) do(ctx context.Context, queue func(p redis.Pipeliner)) error {
+	return b.doVote(ctx, nil, queue)
+}
+
+// doVote is do for a vote (v not nil): queue adds the vote alone, as it goes
+// when no other vote of its compound shares its pipeline.
+func (b *batcher) doVote(ctx context.Context, v *batchVote, queue func(p redis.Pipeliner)) error {
 	if b.max < 1 {
 		_, _ = b.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { queue(p); return nil })
 		return nil
 	}
-	op := &batchOp{queue: queue, done: make(chan struct{})}
+	op := &batchOp{queue: queue, done: make(chan struct{}), vote: v}
 	b.mu.Lock()
 	if b.flying < b.max {
 		b.flying++
@@ -108,11 +117,10 @@ func (b *batcher) abandon(ctx context.Context, op *batchOp) error {
 // for it.
 func (b *batcher) send(ctx context.Context, batch []*batchOp) error {
 	p := b.rdb.Pipeline()
-	for _, op := range batch {
-		op.queue(p)
-	}
+	groups := queueVotes(ctx, p, batch)
 	// Each command carries its own error; the callers read them.
 	_, err := p.Exec(context.WithoutCancel(ctx))
+	sendAgain(context.WithoutCancel(ctx), b.rdb, groups)
 	for _, op := range batch {
 		close(op.done)
 	}
@@ -169,7 +177,8 @@ func (s *Store) runBatched(ctx context.Context, sc *redis.Script, keys []string,
 	if err := s.batch.do(ctx, func(p redis.Pipeliner) { cmd = sc.EvalSha(ctx, p, keys, args...) }); err != nil {
 		return "", nil, err
 	}
-	if redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
+	// HasErrorPrefix allocates even for no error: it is asked only of one.
+	if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
 		return s.run(ctx, sc, keys, args...)
 	}
 	return scriptReply(cmd.Slice())

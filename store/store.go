@@ -73,6 +73,7 @@ type Store struct {
 	onClose []func() error
 	pc      programmeCache
 	batch   *batcher // vote presses' round trips, shared (batch.go)
+	hhs     householdCache
 
 	// The key names of the compounds used so far (compound): built once,
 	// not on every vote.

@@ -29,38 +29,41 @@ if s > cs or (s == cs and ns >= cns) then return {'CLOSED'} end
 
 local old = redis.call('HGET', KEYS[3], hid) or ''
 if old ~= new then
+  -- Numbers go to redis.call as strings: a Lua number is formatted with
+  -- %.17g on every call, which cost more than the HINCRBY itself.
   local area = tonumber(h.area) or 0
+  local plus, minus = tostring(area), tostring(-area)
   local k = h.owner_key
   local a0 = tonumber(redis.call('HGET', KEYS[6], k) or '0')
   local d0 = tonumber(redis.call('HGET', KEYS[7], k) or '0')
   local a1, d1 = a0, d0
   if old == '' then
-    redis.call('HINCRBY', KEYS[5], 'voted', 1)
-    redis.call('HINCRBY', KEYS[5], 'voted_area', area)
+    redis.call('HINCRBY', KEYS[5], 'voted', '1')
+    redis.call('HINCRBY', KEYS[5], 'voted_area', plus)
   elseif old == 'agree' then
-    redis.call('HINCRBY', KEYS[5], 'agree', -1)
-    redis.call('HINCRBY', KEYS[5], 'agree_area', -area)
+    redis.call('HINCRBY', KEYS[5], 'agree', '-1')
+    redis.call('HINCRBY', KEYS[5], 'agree_area', minus)
     a1 = a1 - 1
   else
-    redis.call('HINCRBY', KEYS[5], 'disagree', -1)
+    redis.call('HINCRBY', KEYS[5], 'disagree', '-1')
     d1 = d1 - 1
   end
   if new == 'agree' then
-    redis.call('HINCRBY', KEYS[5], 'agree', 1)
-    redis.call('HINCRBY', KEYS[5], 'agree_area', area)
+    redis.call('HINCRBY', KEYS[5], 'agree', '1')
+    redis.call('HINCRBY', KEYS[5], 'agree_area', plus)
     a1 = a1 + 1
   else
-    redis.call('HINCRBY', KEYS[5], 'disagree', 1)
+    redis.call('HINCRBY', KEYS[5], 'disagree', '1')
     d1 = d1 + 1
   end
-  if a1 > 0 then redis.call('HSET', KEYS[6], k, a1) else redis.call('HDEL', KEYS[6], k) end
-  if d1 > 0 then redis.call('HSET', KEYS[7], k, d1) else redis.call('HDEL', KEYS[7], k) end
+  if a1 > 0 then redis.call('HSET', KEYS[6], k, a1 == 1 and '1' or tostring(a1)) else redis.call('HDEL', KEYS[6], k) end
+  if d1 > 0 then redis.call('HSET', KEYS[7], k, d1 == 1 and '1' or tostring(d1)) else redis.call('HDEL', KEYS[7], k) end
   local v0 = (a0 + d0 > 0) and 1 or 0
   local v1 = (a1 + d1 > 0) and 1 or 0
   local g0 = (a0 > 0 and d0 == 0) and 1 or 0
   local g1 = (a1 > 0 and d1 == 0) and 1 or 0
-  if v1 ~= v0 then redis.call('HINCRBY', KEYS[5], 'voted_owners', v1 - v0) end
-  if g1 ~= g0 then redis.call('HINCRBY', KEYS[5], 'agree_owners', g1 - g0) end
+  if v1 ~= v0 then redis.call('HINCRBY', KEYS[5], 'voted_owners', v1 > v0 and '1' or '-1') end
+  if g1 ~= g0 then redis.call('HINCRBY', KEYS[5], 'agree_owners', g1 > g0 and '1' or '-1') end
   redis.call('HSET', KEYS[3], hid, new)
 end
 redis.call('HSET', KEYS[4], hid, ARGV[11])

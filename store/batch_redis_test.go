@@ -16,12 +16,12 @@ import (
 	"github.com/renovote/renovote/store/storetest"
 )
 
-// pipeHook sees every pipeline a client sends: how many vote scripts each
+// pipeHook sees every pipeline a client sends: how many votes its scripts
 // carried; with a delay it holds each one, so that callers pile up behind it.
 type pipeHook struct {
 	delay time.Duration
 	mu    sync.Mutex
-	votes []int // EVALSHA per pipeline
+	votes []int // votes per pipeline
 }
 
 func (h *pipeHook) DialHook(next redis.DialHook) redis.DialHook          { return next }
@@ -31,7 +31,10 @@ func (h *pipeHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 		n := 0
 		for _, c := range cmds {
 			if c.Name() == "evalsha" {
-				n++
+				// vote.lua has 10 keys, vote_batch.lua 9 and one per vote.
+				if keys, ok := c.Args()[2].(int); ok {
+					n += keys - 9
+				}
 			}
 		}
 		h.mu.Lock()
@@ -42,7 +45,24 @@ func (h *pipeHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 	}
 }
 
-// most returns the most vote scripts one pipeline carried.
+// count returns how many pipelines were sent.
+func (h *pipeHook) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.votes)
+}
+
+// lastVotes returns how many votes the last pipeline carried.
+func (h *pipeHook) lastVotes() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.votes) == 0 {
+		return 0
+	}
+	return h.votes[len(h.votes)-1]
+}
+
+// most returns the most votes one pipeline carried.
 func (h *pipeHook) most() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -77,3 +77,10 @@ func (s *Store) EnqueueFirstBatch(ctx context.Context, id string, chats []int64)
 	_, _, err = s.run(ctx, scriptNoticeEnqueue, []string{nk.state, nk.queued, s.k.outbox(), s.k.noticesDue()}, args...)
 	return err
 }
+
+// QueuedCalls is how many callers wait for the batcher's next pipeline.
+func (s *Store) QueuedCalls() int {
+	s.batch.mu.Lock()
+	defer s.batch.mu.Unlock()
+	return len(s.batch.queue)
+}

@@ -37,7 +37,7 @@ func (s *Store) CastVoteView(ctx context.Context, cmd renovote.VoteCmd) (renovot
 	if hjs == "" { // a replay of a household removed from the register since
 		return rc, renovote.Household{}, nil, fmt.Errorf("cast vote %s: household: %w", cmd.Ref, renovote.ErrNotFound)
 	}
-	h, err := decodeHousehold(hjs)
+	h, err := s.hhs.decode(hjs)
 	if err != nil {
 		return rc, h, nil, fmt.Errorf("cast vote %s: %w", cmd.Ref, err)
 	}
@@ -75,7 +75,8 @@ func (s *Store) castVote(ctx context.Context, cmd renovote.VoteCmd) (_ renovote.
 	if cmd.UpdateID != 0 {
 		update = strconv.FormatInt(cmd.UpdateID, 10)
 	}
-	keys := []string{ck.meta, ck.hh, ck.choice, ck.votes, ck.tally, ck.ownAgree, ck.ownDisagree, ck.audit, ck.op(cmd.OpID), ck.members}
+	opKey := ck.op(cmd.OpID)
+	keys := []string{ck.meta, ck.hh, ck.choice, ck.votes, ck.tally, ck.ownAgree, ck.ownDisagree, ck.audit, opKey, ck.members}
 	args := []any{cmd.Ref.HouseholdID, string(cmd.Choice), string(cmd.Channel), cmd.Actor,
 		strconv.FormatInt(at.Unix(), 10), strconv.Itoa(at.Nanosecond()), fmtTime(at),
 		cmd.ReceiptID, cmd.Evidence, update, string(vote), string(rcjs), s.opts.OpTTL.Milliseconds()}
@@ -89,7 +90,7 @@ func (s *Store) castVote(ctx context.Context, cmd renovote.VoteCmd) (_ renovote.
 		st, res, acked, err = s.runConfirmed(ctx, scriptVote, keys, args...)
 		pending = acked < int64(s.opts.ConfirmReplicas)
 	} else {
-		st, res, err = s.runBatched(ctx, scriptVote, keys, args...)
+		st, res, err = s.castBatched(ctx, ck, opKey, keys, args)
 	}
 	if err != nil {
 		return renovote.Receipt{}, "", "", wrap(err)
@@ -104,6 +105,9 @@ func (s *Store) castVote(ctx context.Context, cmd renovote.VoteCmd) (_ renovote.
 		old.Replayed = true
 		old.Pending = pending
 		return old, str(res, 1), str(res, 2), nil
+	}
+	if st != "OK" {
+		return renovote.Receipt{}, "", "", wrap(fmt.Errorf("vote script answered %q", st))
 	}
 	rc.Previous = renovote.Choice(str(res, 0))
 	rc.Pending = pending

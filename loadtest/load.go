@@ -371,8 +371,8 @@ func (r *run) measureLabelled(ctx context.Context, kind string, round int) (*pha
 	}
 	r.srv.ResetCalls() // the record of the calls grows with the presses
 	f := ph.figures(kind)
-	r.progress("round %d, %s bot: %d presses in %.1fs, %.0f/s, press → answer and edit p50 %s p90 %s p99 %s max %s; CPU a press %.0fµs here (GC %.0fµs; %.0f B in %.0f allocations), %.0fµs in the store's server; load average %s",
-		round, kind, f.Presses, f.Seconds, f.PerSecond, ms(f.Latency.P50), ms(f.Latency.P90), ms(f.Latency.P99), ms(f.Latency.Max), f.CPUPerPress, f.GCCPUPerPress, f.AllocBytesPerPress, f.AllocsPerPress, f.ServerCPUPerPress, LoadAverage())
+	r.progress("round %d, %s bot: %d presses in %.1fs, %.0f/s, press → answer and edit p50 %s p90 %s p99 %s max %s; CPU a press %.0fµs here (GC %.0fµs; %.0f B in %.0f allocations), %.0fµs in the store's server, %.0fµs in the whole machine; load average %s",
+		round, kind, f.Presses, f.Seconds, f.PerSecond, ms(f.Latency.P50), ms(f.Latency.P90), ms(f.Latency.P99), ms(f.Latency.Max), f.CPUPerPress, f.GCCPUPerPress, f.AllocBytesPerPress, f.AllocsPerPress, f.ServerCPUPerPress, f.MachineCPUPerPress, LoadAverage())
 	return ph, nil
 }
 
@@ -383,7 +383,7 @@ func (r *run) pressing(ctx context.Context, kind string) (*phaseSamples, error) 
 	ph := &phaseSamples{}
 	var left atomic.Int64 // presses still to make, with Presses set
 	left.Store(int64(r.cfg.Presses))
-	start, cpu, server, rt := time.Now(), processCPU(), r.serverCPU(), readRuntime()
+	start, cpu, server, rt, machine := time.Now(), processCPU(), r.serverCPU(), readRuntime(), machineCPU()
 	deadline := start.Add(r.cfg.Duration)
 	err := r.eachResident(ctx, len(r.residents), func(ctx context.Context, rs *resident) error {
 		var mine phaseSamples
@@ -411,6 +411,7 @@ func (r *run) pressing(ctx context.Context, kind string) (*phaseSamples, error) 
 	ph.cpu = processCPU() - cpu
 	ph.serverCPU = r.serverCPU() - server
 	ph.runtime = readRuntime().since(rt)
+	ph.machineCPU = machineCPU() - machine
 	return ph, err
 }
 

@@ -52,6 +52,10 @@ type Figures struct {
 	// this process per press, GCCPUPerPress the garbage collector's CPU
 	// time per press in µs (the runtime's estimate): where the part of
 	// CPUPerPress that grows with allocation goes.
+	// MachineCPUPerPress is the CPU time of the whole machine per press, in
+	// µs, where it is known (/proc/stat): with the machine saturated, what
+	// throughput follows.
+	MachineCPUPerPress float64 `json:"machine_cpu_us_per_press,omitempty"`
 	AllocBytesPerPress float64 `json:"alloc_bytes_per_press"`
 	AllocsPerPress     float64 `json:"allocs_per_press"`
 	GCCPUPerPress      float64 `json:"gc_cpu_us_per_press"`
@@ -101,6 +105,7 @@ type phaseSamples struct {
 	cpu          time.Duration // of the process
 	serverCPU    time.Duration // of the store's server, when known
 	runtime      runtimeSample // of the process
+	machineCPU   time.Duration // of the whole machine, when known
 }
 
 func (p *phaseSamples) record(s sample) {
@@ -122,6 +127,7 @@ func (p *phaseSamples) add(q *phaseSamples) {
 	p.cpu += q.cpu
 	p.serverCPU += q.serverCPU
 	p.runtime.add(q.runtime)
+	p.machineCPU += q.machineCPU
 }
 
 func (p *phaseSamples) figures(bot string) Figures {
@@ -133,6 +139,7 @@ func (p *phaseSamples) figures(bot string) Figures {
 	if p.presses > 0 {
 		f.CPUPerPress = float64(p.cpu.Microseconds()) / float64(p.presses)
 		f.ServerCPUPerPress = float64(p.serverCPU.Microseconds()) / float64(p.presses)
+		f.MachineCPUPerPress = float64(p.machineCPU.Microseconds()) / float64(p.presses)
 		f.AllocBytesPerPress = float64(p.runtime.allocBytes) / float64(p.presses)
 		f.AllocsPerPress = float64(p.runtime.allocObjects) / float64(p.presses)
 		f.GCCPUPerPress = float64(p.runtime.gcCPU.Microseconds()) / float64(p.presses)
@@ -205,8 +212,12 @@ func (r Result) WriteTable(w io.Writer) error {
 		fmt.Fprintf(&b, "the store's server: %.0fµs of CPU per press of the full bot\n", r.Full.ServerCPUPerPress)
 	}
 	for _, f := range []Figures{r.Full, r.Bare} {
-		fmt.Fprintf(&b, "%s bot, per press: %.0f B allocated in %.0f objects, %.0fµs of the CPU/press in garbage collection\n",
+		fmt.Fprintf(&b, "%s bot, per press: %.0f B allocated in %.0f objects, %.0fµs of the CPU/press in garbage collection",
 			f.Bot, f.AllocBytesPerPress, f.AllocsPerPress, f.GCCPUPerPress)
+		if f.MachineCPUPerPress > 0 {
+			fmt.Fprintf(&b, "; the whole machine's CPU %.0fµs", f.MachineCPUPerPress)
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("\n")
 	verdict := "meets"

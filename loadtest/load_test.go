@@ -114,9 +114,12 @@ func TestLatency(t *testing.T) {
 }
 
 // StartRedis runs a server with the append-only file fsynced at every
-// write, and Close removes its directory.
+// write and the directives given, and Close removes its directory.
 func TestStartRedis(t *testing.T) {
-	r, err := StartRedis(context.Background(), "", t.TempDir())
+	if _, err := StartRedis(context.Background(), "", t.TempDir(), "maxmemory-policy"); err == nil {
+		t.Error("a directive without a value: no error")
+	}
+	r, err := StartRedis(context.Background(), "", t.TempDir(), "hash-max-listpack-entries", "16")
 	if errors.Is(err, errNoRedisServer) {
 		t.Skip("no redis-server on PATH")
 	}
@@ -125,7 +128,7 @@ func TestStartRedis(t *testing.T) {
 	}
 	dir := r.Dir
 	defer r.Close()
-	for param, want := range map[string]string{"appendonly": "yes", "appendfsync": "always", "save": ""} {
+	for param, want := range map[string]string{"appendonly": "yes", "appendfsync": "always", "save": "", "hash-max-listpack-entries": "16"} {
 		got, err := r.query("CONFIG", "GET", param)
 		if err != nil || len(got) != 2 || got[1] != want {
 			t.Errorf("CONFIG GET %s: %q %v, want %q", param, got, err, want)

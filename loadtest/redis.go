@@ -33,9 +33,13 @@ type Redis struct {
 // free port of 127.0.0.1, in a new temporary directory under dir ("" is the
 // system's), with the append-only file on and fsynced after every write
 // (appendfsync always: a vote acknowledged is on disk) and no RDB
-// snapshots, and waits until it answers with that configuration. Close
-// stops it and removes the directory.
-func StartRedis(ctx context.Context, binary, dir string) (*Redis, error) {
+// snapshots, and waits until it answers with that configuration. config
+// adds directives, each a name and its value ("hash-max-listpack-entries",
+// "16"). Close stops it and removes the directory.
+func StartRedis(ctx context.Context, binary, dir string, config ...string) (*Redis, error) {
+	if len(config)%2 != 0 {
+		return nil, fmt.Errorf("loadtest: redis-server configuration %q: a name without a value", config)
+	}
 	if binary == "" {
 		binary = "redis-server"
 	}
@@ -45,7 +49,7 @@ func StartRedis(ctx context.Context, binary, dir string) (*Redis, error) {
 	}
 	var lastErr error
 	for range 3 { // a free port may be taken between the probe and the start
-		r, err := startRedisOnce(ctx, path, dir)
+		r, err := startRedisOnce(ctx, path, dir, config)
 		if err == nil {
 			return r, nil
 		}
@@ -57,7 +61,7 @@ func StartRedis(ctx context.Context, binary, dir string) (*Redis, error) {
 	return nil, lastErr
 }
 
-func startRedisOnce(ctx context.Context, path, dir string) (*Redis, error) {
+func startRedisOnce(ctx context.Context, path, dir string, config []string) (*Redis, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, fmt.Errorf("loadtest: redis-server: free port: %w", err)
@@ -67,10 +71,13 @@ func startRedisOnce(ctx context.Context, path, dir string) (*Redis, error) {
 		return nil, fmt.Errorf("loadtest: redis-server: %w", err)
 	}
 	logFile := filepath.Join(work, "redis.log")
-	cmd := exec.Command(path,
-		"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--protected-mode", "yes",
+	args := []string{"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--protected-mode", "yes",
 		"--dir", work, "--logfile", logFile, "--daemonize", "no",
-		"--appendonly", "yes", "--appendfsync", "always", "--save", "")
+		"--appendonly", "yes", "--appendfsync", "always", "--save", ""}
+	for i := 0; i+1 < len(config); i += 2 {
+		args = append(args, "--"+config[i], config[i+1])
+	}
+	cmd := exec.Command(path, args...)
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(work)
 		return nil, fmt.Errorf("loadtest: start redis-server: %w", err)

@@ -27,6 +27,7 @@ type loadFlags struct {
 	presses    int
 	rounds     int
 	redisAOF   bool
+	redisConf  string
 	limit      float64
 	shards     int
 	batch      int
@@ -39,6 +40,7 @@ func (f *loadFlags) declare(fs *flag.FlagSet) {
 	fs.IntVar(&f.presses, "presses", 0, "load: presses per bot and round instead of -duration")
 	fs.IntVar(&f.rounds, "rounds", 2, "load: rounds, each measuring both bots in turn")
 	fs.BoolVar(&f.redisAOF, "redis-aof", false, "load: on a redis-server of its own, append-only file fsynced at every write (instead of REDIS_URL or miniredis)")
+	fs.StringVar(&f.redisConf, "redis-config", "", `load: with -redis-aof, directives for its redis-server, name and value pairs ("hash-max-listpack-entries 16", README Production)`)
 	fs.Float64Var(&f.limit, "limit", loadtest.DefaultRate, "load: outgoing calls per second of each bot (the same for both)")
 	fs.IntVar(&f.shards, "shards", 0, "load: chats each bot handles at once (default the bot's, "+strconv.Itoa(bot.DefaultShards)+")")
 	fs.IntVar(&f.batch, "batch", 0, "load: Redis pipelines of vote presses in flight at once, shared by the presses of the moment (default the store's, 1; -1: each press its own round trips)")
@@ -96,8 +98,11 @@ func (c *cli) loadStore(ctx context.Context) (st *store.Store, backend string, s
 	switch {
 	case c.load.redisAOF && c.cfg.RedisURL != "":
 		return nil, "", nil, nil, errors.New("load: -redis-aof starts a Redis of its own: unset REDIS_URL, or drop -redis-aof")
+	case c.load.redisConf != "" && !c.load.redisAOF:
+		return nil, "", nil, nil, errors.New("load: -redis-config is for the redis-server of -redis-aof")
 	case c.load.redisAOF:
-		r, err := loadtest.StartRedis(ctx, "", "")
+		conf := strings.Fields(c.load.redisConf)
+		r, err := loadtest.StartRedis(ctx, "", "", conf...)
 		if err != nil {
 			return nil, "", nil, nil, err
 		}
@@ -106,7 +111,11 @@ func (c *cli) loadStore(ctx context.Context) (st *store.Store, backend string, s
 			r.Close()
 			return nil, "", nil, nil, err
 		}
-		return st, "Redis " + redisVersion(ctx, st) + " of its own (appendonly yes, appendfsync always)" + batchNote(c.load.batch), r.CPU, func() { st.Close(); r.Close() }, nil
+		settings := "appendonly yes, appendfsync always"
+		for i := 0; i+1 < len(conf); i += 2 {
+			settings += ", " + conf[i] + " " + conf[i+1]
+		}
+		return st, "Redis " + redisVersion(ctx, st) + " of its own (" + settings + ")" + batchNote(c.load.batch), r.CPU, func() { st.Close(); r.Close() }, nil
 	case c.cfg.RedisURL != "":
 		st, err := store.OpenWith(ctx, c.cfg.RedisURL, store.Options{Prefix: loadPrefix(), Batch: c.load.batch})
 		if err != nil {

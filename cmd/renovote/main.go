@@ -52,7 +52,7 @@ Usage:
                                                a chat page in the browser, a clock to move forward
   renovote faketelegram [-addr HOST:PORT] [-token T] [-users ID:NAME[:LANG],...]
                                                the fake Telegram Bot API server alone, for tests
-  renovote load [-residents N] [-duration D | -presses N] [-rounds N] [-redis-aof] [-json] [-cpuprofile FILE]
+  renovote load [-residents N] [-duration D | -presses N] [-rounds N] [-redis-aof [-redis-config "NAME VALUE ..."]] [-json] [-cpuprofile FILE]
                                                N residents vote through a fake Telegram: the bot's
                                                throughput and latency against a bare bot's
 

@@ -17,14 +17,14 @@ import (
 // always, often an fsync of its own (one per event-loop turn that wrote).
 // The batcher sends the commands of concurrent callers in one pipeline
 // instead: while Options.Batch pipelines are in flight, new callers queue,
-// and the next pipeline takes every caller queued (at most maxBatch). Under light load a caller goes at once, alone: no wait is
-// added. Each caller still gets its own commands' replies and errors; a
+// and the next pipeline takes every caller queued (at most maxBatch). Under
+// light load a caller goes at once, alone: no wait is added. Each caller still gets its own commands' replies and errors; a
 // pipeline that fails as a whole (the connection) fails each of its callers,
 // as their own round trip would have. Only commands that are safe to send
 // again go through it (reads, and scripts idempotent under the client's
 // retries), since go-redis retries a pipeline whose reply was lost. The
-// votes of one compound in a pipeline are cast by one script
-// (batch_votes.go).
+// votes of one compound in a pipeline are cast by one call of the vote
+// script (batch_votes.go).
 
 // maxBatch bounds the callers of one pipeline.
 const maxBatch = 128
@@ -36,10 +36,10 @@ const defaultBatch = 1
 
 // batchOp is one caller's part of a pipeline.
 type batchOp struct {
-	queue func(p redis.Pipeliner) // adds the caller's commands
+	queue func(p redis.Pipeliner) // adds the caller's commands, or
 	done  chan struct{}           // closed once the pipeline has answered
 	err   error                   // set before done: the commands were not sent
-	vote  *batchVote              // a vote, grouped with its compound's (batch_votes.go)
+	vote  *batchVote              // or a vote, cast with its compound's (batch_votes.go)
 }
 
 // batcher coalesces concurrent callers' commands into pipelines. Its zero
@@ -63,17 +63,26 @@ func newBatcher(rdb redis.UniversalClient, max int) *batcher {
 // then never sent if they were still queued, and may still run if their
 // pipeline had left, as a command whose reply is lost may.
 func (b *batcher) do(ctx context.Context, queue func(p redis.Pipeliner)) error {
-	return b.doVote(ctx, nil, queue)
+	return b.enqueue(ctx, &batchOp{queue: queue})
 }
 
-// doVote is do for a vote (v not nil): queue adds the vote alone, as it goes
-// when no other vote of its compound shares its pipeline.
-func (b *batcher) doVote(ctx context.Context, v *batchVote, queue func(p redis.Pipeliner)) error {
+// doVote casts v in a pipeline shared with the callers of the moment, as do
+// runs commands: its reply is then in v.
+func (b *batcher) doVote(ctx context.Context, v *batchVote) error {
+	return b.enqueue(ctx, &batchOp{vote: v})
+}
+
+// enqueue sends op in the pipeline of the moment (alone when batching is
+// off) and waits for it as do says.
+func (b *batcher) enqueue(ctx context.Context, op *batchOp) error {
 	if b.max < 1 {
-		_, _ = b.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { queue(p); return nil })
+		p := b.rdb.Pipeline()
+		groups := queueVotes(ctx, p, []*batchOp{op})
+		_, _ = p.Exec(ctx)
+		sendAgain(ctx, b.rdb, groups)
 		return nil
 	}
-	op := &batchOp{queue: queue, done: make(chan struct{}), vote: v}
+	op.done = make(chan struct{})
 	b.mu.Lock()
 	if b.flying < b.max {
 		b.flying++
@@ -166,20 +175,4 @@ func (b *batcher) next(ctx context.Context, failed error) {
 func (b *batcher) start(ctx context.Context, batch []*batchOp) {
 	ctx = context.WithoutCancel(ctx)
 	go func() { b.next(ctx, b.send(ctx, batch)) }()
-}
-
-// runBatched is run for a script that is safe to send again (idempotent
-// under retries): its EVALSHA goes in a pipeline shared with the callers of
-// the moment. A node that lacks the script did not run it: run then sends it
-// whole.
-func (s *Store) runBatched(ctx context.Context, sc *redis.Script, keys []string, args ...any) (string, []any, error) {
-	var cmd *redis.Cmd
-	if err := s.batch.do(ctx, func(p redis.Pipeliner) { cmd = sc.EvalSha(ctx, p, keys, args...) }); err != nil {
-		return "", nil, err
-	}
-	// HasErrorPrefix allocates even for no error: it is asked only of one.
-	if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-		return s.run(ctx, sc, keys, args...)
-	}
-	return scriptReply(cmd.Slice())
 }

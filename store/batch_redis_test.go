@@ -31,7 +31,7 @@ func (h *pipeHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 		n := 0
 		for _, c := range cmds {
 			if c.Name() == "evalsha" {
-				// vote.lua has 10 keys, vote_batch.lua 9 and one per vote.
+				// The vote script has 9 keys and one per vote.
 				if keys, ok := c.Args()[2].(int); ok {
 					n += keys - 9
 				}

@@ -8,29 +8,35 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Votes of one compound that go out in the same pipeline are cast by one
-// script (vote_batch.lua) instead of one vote.lua each: the same effects, in
-// the same order, for much less of Redis's time per vote (README,
-// Performance). A vote alone in its pipeline runs vote.lua as before.
+// A vote goes to the batcher as a batchVote, not as commands: the votes of
+// one compound in a pipeline are cast by one call of the vote script
+// (scripts/vote.lua), which applies them in turn, for much less of Redis's
+// time per vote than a call each (README, Performance).
 
 // batchVote is a vote's part of a batched pipeline (batchOp.vote).
 type batchVote struct {
 	tag   string    // the compound's hash tag: votes group by it
-	fixed [9]string // vote_batch.lua's KEYS before the op keys
+	fixed [9]string // the script's KEYS before the op keys
 	opKey string
-	args  []any // vote.lua's ARGV without the op TTL (the last)
-	ttl   int64
+	args  []any // the script's ARGV for this vote
+	ttl   int64 // the op key's, ms
 
-	single *redis.Cmd // the vote alone: vote.lua's reply
-	// Grouped with others: the group's reply, and this vote's place in it.
+	// The reply of the script call that carried the vote, and the vote's
+	// place in it.
 	group *redis.Cmd
 	index int
 }
 
-// voteArgs are the arguments of vote.lua per vote (all but the op TTL).
+// voteArgs are the vote script's arguments per vote.
 const voteArgs = 12
 
-// voteGroup is one vote_batch.lua call of a pipeline.
+// newBatchVote prepares a vote of compound ck for the vote script.
+func newBatchVote(ck compoundKeys, opKey string, ttl int64, args []any) *batchVote {
+	return &batchVote{tag: ck.tag, opKey: opKey, args: args, ttl: ttl,
+		fixed: [9]string{ck.meta, ck.hh, ck.choice, ck.votes, ck.tally, ck.ownAgree, ck.ownDisagree, ck.audit, ck.members}}
+}
+
+// voteGroup is one vote script call: the votes of a compound in a pipeline.
 type voteGroup struct {
 	ops  []*batchOp
 	keys []string
@@ -38,40 +44,47 @@ type voteGroup struct {
 	cmd  *redis.Cmd
 }
 
-// queueVotes adds batch's commands to p: the votes of a compound with others
-// in one vote_batch.lua, every other op as it queues itself. It returns the
-// vote_batch.lua calls.
+// voteCall returns the vote script's keys and arguments for votes (of one
+// compound), in order.
+func voteCall(votes []*batchVote) (keys []string, args []any) {
+	keys = make([]string, 0, 9+len(votes))
+	keys = append(keys, votes[0].fixed[:]...)
+	args = make([]any, 0, 2+voteArgs*len(votes))
+	args = append(args, votes[0].ttl, len(votes))
+	for _, v := range votes {
+		keys = append(keys, v.opKey)
+		args = append(args, v.args...)
+	}
+	return keys, args
+}
+
+// queueVotes adds batch's commands to p: the votes of each compound in one
+// vote script call, every other op as it queues itself. It returns the vote
+// script calls.
 func queueVotes(ctx context.Context, p redis.Pipeliner, batch []*batchOp) []*voteGroup {
-	groups := map[string][]*batchOp{}
-	var order []string
+	groups := map[string]*voteGroup{}
+	var out []*voteGroup
 	for _, op := range batch {
 		if op.vote == nil {
 			op.queue(p)
 			continue
 		}
-		if _, ok := groups[op.vote.tag]; !ok {
-			order = append(order, op.vote.tag)
+		g := groups[op.vote.tag]
+		if g == nil {
+			g = &voteGroup{}
+			groups[op.vote.tag] = g
+			out = append(out, g)
 		}
-		groups[op.vote.tag] = append(groups[op.vote.tag], op)
+		g.ops = append(g.ops, op)
 	}
-	var out []*voteGroup
-	for _, tag := range order {
-		g := groups[tag]
-		if len(g) == 1 {
-			g[0].queue(p)
-			continue
+	for _, g := range out {
+		votes := make([]*batchVote, len(g.ops))
+		for i, op := range g.ops {
+			votes[i] = op.vote
 		}
-		keys := make([]string, 0, 9+len(g))
-		keys = append(keys, g[0].vote.fixed[:]...)
-		args := make([]any, 0, 2+voteArgs*len(g))
-		args = append(args, g[0].vote.ttl, len(g))
-		for _, op := range g {
-			keys = append(keys, op.vote.opKey)
-			args = append(args, op.vote.args...)
-		}
-		vg := &voteGroup{ops: g, keys: keys, args: args, cmd: scriptVoteBatch.EvalSha(ctx, p, keys, args...)}
-		vg.hand()
-		out = append(out, vg)
+		g.keys, g.args = voteCall(votes)
+		g.cmd = scriptVote.EvalSha(ctx, p, g.keys, g.args...)
+		g.hand()
 	}
 	return out
 }
@@ -83,62 +96,43 @@ func (g *voteGroup) hand() {
 	}
 }
 
-// sendAgain runs again, whole (EVAL), each group whose node lacked
-// vote_batch.lua, and so did not run it: from the pipeline's goroutine,
-// before any of its callers is released, so that the votes keep their order
-// and stay one script.
+// sendAgain runs again, whole (EVAL), each group whose node lacked the vote
+// script, and so did not run it: from the pipeline's goroutine, before any
+// of its callers is released, so that the votes keep their order and stay
+// one script call.
 func sendAgain(ctx context.Context, rdb redis.UniversalClient, groups []*voteGroup) {
 	for _, g := range groups {
 		if err := g.cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-			g.cmd = scriptVoteBatch.Run(ctx, rdb, g.keys, g.args...)
+			g.cmd = scriptVote.Run(ctx, rdb, g.keys, g.args...)
 			g.hand()
 		}
 	}
 }
 
-// reply is the vote's reply, as vote.lua's would be; noScript says the
-// node lacked the script that carried it, which then did not run.
-func (v *batchVote) reply() (st string, res []any, noScript bool, err error) {
-	cmd := v.single
-	if v.group != nil {
-		cmd = v.group
-	}
-	if err := cmd.Err(); err != nil {
-		return "", nil, redis.HasErrorPrefix(err, "NOSCRIPT"), err
-	}
-	if v.group == nil {
-		st, res, err = scriptReply(cmd.Slice())
-		return st, res, false, err
-	}
-	all, err := v.group.Slice()
+// voteReply reads vote i's reply from the vote script's reply.
+func voteReply(all []any, err error, i int) (string, []any, error) {
 	if err != nil {
-		return "", nil, false, err
-	}
-	if v.index >= len(all) {
-		return "", nil, false, fmt.Errorf("vote batch: %d replies for vote %d", len(all), v.index+1)
-	}
-	mine, ok := all[v.index].([]any)
-	if !ok {
-		return "", nil, false, fmt.Errorf("vote batch: reply %d is %T", v.index+1, all[v.index])
-	}
-	if len(mine) > 0 && mine[0] == "BADHOUSEHOLD" {
-		return "", nil, false, errors.New("the stored household could not be decoded")
-	}
-	st, res, err = scriptReply(mine, nil)
-	return st, res, false, err
-}
-
-// castBatched casts a vote in the pipeline of the moment, grouped with the
-// other votes of its compound there.
-func (s *Store) castBatched(ctx context.Context, ck compoundKeys, opKey string, keys []string, args []any) (string, []any, error) {
-	v := &batchVote{tag: ck.tag, opKey: opKey, args: args[:voteArgs], ttl: s.opts.OpTTL.Milliseconds(),
-		fixed: [9]string{ck.meta, ck.hh, ck.choice, ck.votes, ck.tally, ck.ownAgree, ck.ownDisagree, ck.audit, ck.members}}
-	if err := s.batch.doVote(ctx, v, func(p redis.Pipeliner) { v.single = scriptVote.EvalSha(ctx, p, keys, args...) }); err != nil {
 		return "", nil, err
 	}
-	st, res, noScript, err := v.reply()
-	if noScript {
-		return s.run(ctx, scriptVote, keys, args...)
+	if i >= len(all) {
+		return "", nil, fmt.Errorf("vote script: %d replies for vote %d", len(all), i+1)
 	}
-	return st, res, err
+	mine, ok := all[i].([]any)
+	if !ok {
+		return "", nil, fmt.Errorf("vote script: reply %d is %T", i+1, all[i])
+	}
+	if len(mine) > 0 && mine[0] == "BADHOUSEHOLD" {
+		return "", nil, errors.New("the stored household could not be decoded")
+	}
+	return scriptReply(mine, nil)
+}
+
+// castBatched casts a vote in the pipeline of the moment, in one script
+// call with the other votes of its compound there.
+func (s *Store) castBatched(ctx context.Context, v *batchVote) (string, []any, error) {
+	if err := s.batch.doVote(ctx, v); err != nil {
+		return "", nil, err
+	}
+	all, err := v.group.Slice()
+	return voteReply(all, err, v.index)
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/renovote/renovote/store/storetest"
 )
 
-// Votes of one compound that share a pipeline are cast by one script
-// (vote_batch.lua). Its outcome must be that of vote.lua run for each in the
+// Votes of one compound that share a pipeline are cast by one call of the
+// vote script (scripts/vote.lua). Its outcome must be that of a call for each in the
 // same order: the same receipts and refusals, replays of an op id sent twice
 // (in the same pipeline or an earlier one), the same counters, choices,
 // votes and owner counts, and the same audit entries in the same order. Also

@@ -30,10 +30,9 @@ var ErrNoConfirm = errors.New("confirmed mode needs a redis.Client or redis.Clus
 
 // runConfirmed runs a script whose keys are in one slot and then, on the same
 // connection, WAIT for Options.ConfirmReplicas replicas; it returns the
-// script's status and reply as run does, and the number of replicas that
-// acknowledged the write.
-func (s *Store) runConfirmed(ctx context.Context, sc *redis.Script, keys []string, args ...any) (string, []any, int64, error) {
-	st, res, acked, err := s.runConfirmedOnce(ctx, nil, sc, keys, args...)
+// script's reply and the number of replicas that acknowledged the write.
+func (s *Store) runConfirmed(ctx context.Context, sc *redis.Script, keys []string, args ...any) ([]any, int64, error) {
+	res, acked, err := s.runConfirmedOnce(ctx, nil, sc, keys, args...)
 	cc, ok := s.rdb.(*redis.ClusterClient)
 	for attempt := 0; ok && clusterMoved(err) && attempt < movedRetries; attempt++ {
 		// The slot moved (a Cluster failover or resharding) and the script
@@ -48,13 +47,13 @@ func (s *Store) runConfirmed(ctx context.Context, sc *redis.Script, keys []strin
 		if to == nil {
 			select {
 			case <-ctx.Done():
-				return "", nil, 0, ctx.Err()
+				return nil, 0, ctx.Err()
 			case <-time.After(movedBackoff << attempt):
 			}
 		}
-		st, res, acked, err = s.runConfirmedOnce(ctx, to, sc, keys, args...)
+		res, acked, err = s.runConfirmedOnce(ctx, to, sc, keys, args...)
 	}
-	return st, res, acked, err
+	return res, acked, err
 }
 
 // movedTo returns the address a MOVED error names ("MOVED 14433
@@ -97,7 +96,7 @@ const (
 
 // runConfirmedOnce runs the script and WAIT on node, or when node is nil on
 // the master that owns keys[0].
-func (s *Store) runConfirmedOnce(ctx context.Context, node *redis.Client, sc *redis.Script, keys []string, args ...any) (string, []any, int64, error) {
+func (s *Store) runConfirmedOnce(ctx context.Context, node *redis.Client, sc *redis.Script, keys []string, args ...any) ([]any, int64, error) {
 	if node == nil {
 		switch c := s.rdb.(type) {
 		case *redis.Client:
@@ -105,11 +104,11 @@ func (s *Store) runConfirmedOnce(ctx context.Context, node *redis.Client, sc *re
 		case *redis.ClusterClient:
 			n, err := c.MasterForKey(ctx, keys[0])
 			if err != nil {
-				return "", nil, 0, fmt.Errorf("master of the slot: %w", err)
+				return nil, 0, fmt.Errorf("master of the slot: %w", err)
 			}
 			node = n
 		default:
-			return "", nil, 0, ErrNoConfirm
+			return nil, 0, ErrNoConfirm
 		}
 	}
 	var (
@@ -138,15 +137,15 @@ func (s *Store) runConfirmedOnce(ctx context.Context, node *redis.Client, sc *re
 		if ev != nil {
 			err = ev.Err()
 		}
-		return "", nil, 0, err
+		return nil, 0, err
 	}
-	st, res, err := scriptReply(ev.Slice())
+	res, err := ev.Slice()
 	if err != nil {
-		return st, res, 0, err
+		return nil, 0, err
 	}
 	// A failed WAIT (a connection lost after the script ran) confirms nothing:
 	// the vote is applied and pending, not lost.
-	return st, res, acked.Val(), nil
+	return res, acked.Val(), nil
 }
 
 // clusterMoved reports a redirection of a Cluster slot to another node.

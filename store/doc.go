@@ -22,9 +22,9 @@
 //     for Options.OpTTL, imports rebuild the counters from the data, binds and
 //     unbinds are resumable steps, staff changes compare the record they
 //     change, a notice's creation carries an op id, enqueueing and settling
-//     are set operations. Votes of one compound sent in the same pipeline
-//     (batch.go) are cast by one script, vote_batch.lua, with the effects of
-//     vote.lua run for each in turn (batch_votes.go).
+//     are set operations. The votes of one compound sent in the same
+//     pipeline (batch.go) are cast by one call of the vote script, with the
+//     effects of a call for each in turn (batch_votes.go).
 //   - the counters (renovote.Tally, renovote.SurveyCounts) that the vote, survey
 //     and import scripts keep exact; Recount and RecountSurvey recompute them
 //     from scratch with renovote.Recount and renovote.CountSurvey. A household

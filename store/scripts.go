@@ -21,8 +21,7 @@ var (
 	luaRebuild string
 	//go:embed scripts/vote.lua
 	luaVote string
-	//go:embed scripts/vote_batch.lua
-	luaVoteBatch string
+
 	//go:embed scripts/user_claim.lua
 	luaUserClaim string
 	//go:embed scripts/user_cas.lua
@@ -78,7 +77,6 @@ var (
 	scriptImport       = redis.NewScript(luaRecompute + "\n" + surveyLib + "\n" + luaImport)
 	scriptRebuild      = redis.NewScript(luaRecompute + "\n" + surveyLib + "\n" + luaRebuild)
 	scriptVote         = redis.NewScript(luaVote)
-	scriptVoteBatch    = redis.NewScript(luaVoteBatch)
 	scriptUserClaim    = redis.NewScript(luaUserClaim)
 	scriptUserCAS      = redis.NewScript(luaUserCAS)
 	scriptBindAdd      = redis.NewScript(luaBindAdd)

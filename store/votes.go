@@ -75,22 +75,27 @@ func (s *Store) castVote(ctx context.Context, cmd renovote.VoteCmd) (_ renovote.
 	if cmd.UpdateID != 0 {
 		update = strconv.FormatInt(cmd.UpdateID, 10)
 	}
-	opKey := ck.op(cmd.OpID)
-	keys := []string{ck.meta, ck.hh, ck.choice, ck.votes, ck.tally, ck.ownAgree, ck.ownDisagree, ck.audit, opKey, ck.members}
 	args := []any{cmd.Ref.HouseholdID, string(cmd.Choice), string(cmd.Channel), cmd.Actor,
 		strconv.FormatInt(at.Unix(), 10), strconv.Itoa(at.Nanosecond()), fmtTime(at),
-		cmd.ReceiptID, cmd.Evidence, update, string(vote), string(rcjs), s.opts.OpTTL.Milliseconds()}
+		cmd.ReceiptID, cmd.Evidence, update, string(vote), string(rcjs)}
+	v := newBatchVote(ck, ck.op(cmd.OpID), s.opts.OpTTL.Milliseconds(), args)
 	var (
 		st      string
 		res     []any
 		pending bool
 	)
 	if s.opts.ConfirmReplicas > 0 {
-		var acked int64
-		st, res, acked, err = s.runConfirmed(ctx, scriptVote, keys, args...)
+		// Alone, on the compound's master, followed by WAIT.
+		keys, args := voteCall([]*batchVote{v})
+		var (
+			all   []any
+			acked int64
+		)
+		all, acked, err = s.runConfirmed(ctx, scriptVote, keys, args...)
+		st, res, err = voteReply(all, err, 0)
 		pending = acked < int64(s.opts.ConfirmReplicas)
 	} else {
-		st, res, err = s.castBatched(ctx, ck, opKey, keys, args)
+		st, res, err = s.castBatched(ctx, v)
 	}
 	if err != nil {
 		return renovote.Receipt{}, "", "", wrap(err)
